@@ -76,3 +76,104 @@ build_kubernetes() {
 go_module_time() {
   go list -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' "$1@$2"
 }
+
+# Commands whose module has no replace directives: a plain `go install` at an exact version.
+#   go_install_into OUT LDFLAGS PACKAGE@VERSION...   (CGO_ENABLED set by the caller)
+go_install_into() {
+  local out=$1 ldflags=$2; shift 2
+  mkdir -p "$out"
+  GOBIN=$out go install -trimpath -ldflags "$ldflags -s -w" "$@"
+}
+
+# etcd, etcdctl and etcdutl: their modules take sibling modules from the etcd tree by replace
+# directives, which `go install` refuses, so they are built from a wrapper module too.
+build_etcd() {
+  local out=$LAB_STATE/bin/etcd-$ETCD_VERSION dir=$LAB_STATE/go/etcd cmd
+  if [ -f "$out/.done" ]; then return; fi
+  go_wrapper_module "$dir" go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
+  (cd "$dir" && go mod edit -require "go.etcd.io/etcd/etcdctl/v3@$ETCD_VERSION" \
+    -require "go.etcd.io/etcd/etcdutl/v3@$ETCD_VERSION")
+  go_wrapper_tidy "$dir" go.etcd.io/etcd/server/v3 go.etcd.io/etcd/etcdctl/v3 go.etcd.io/etcd/etcdutl/v3
+  # Every package path ends in /v3, so each command is named explicitly.
+  for cmd in etcd:server etcdctl:etcdctl etcdutl:etcdutl; do
+    (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/${cmd%%:*}" \
+      "go.etcd.io/etcd/${cmd#*:}/v3")
+  done
+  touch "$out/.done"
+}
+
+# CoreDNS, the flannel daemon, local-path-provisioner, crictl and kind: plain `go install`.
+build_coredns() {
+  local out=$LAB_STATE/bin/coredns-$COREDNS_VERSION
+  if [ -f "$out/.done" ]; then return; fi
+  CGO_ENABLED=0 go_install_into "$out" "" "github.com/coredns/coredns@$COREDNS_VERSION"
+  touch "$out/.done"
+}
+
+# flanneld without cgo, so without its UDP backend (the default VXLAN backend does not need it),
+# and install-conf, which its DaemonSet uses to write the node's CNI configuration.
+build_flannel() {
+  local out=$LAB_STATE/bin/flannel-$FLANNEL_VERSION
+  if [ -f "$out/.done" ]; then return; fi
+  CGO_ENABLED=0 go_install_into "$out" "-X github.com/flannel-io/flannel/pkg/version.Version=$FLANNEL_VERSION" \
+    "github.com/flannel-io/flannel@$FLANNEL_VERSION" "github.com/flannel-io/flannel/cmd/install_conf@$FLANNEL_VERSION"
+  mv "$out/flannel" "$out/flanneld"
+  mv "$out/install_conf" "$out/install-conf"
+  touch "$out/.done"
+}
+
+# The `flannel` CNI plugin lived in the CNI project's plugins until v0.9; its later home
+# (github.com/flannel-io/cni-plugin) is not served by the module proxy.
+build_flannel_cni_plugin() {
+  local out=$LAB_STATE/bin/cni-flannel-$CNI_FLANNEL_PLUGIN_VERSION
+  if [ -f "$out/.done" ]; then return; fi
+  CGO_ENABLED=0 go_install_into "$out" "" \
+    "github.com/containernetworking/plugins/plugins/meta/flannel@$CNI_FLANNEL_PLUGIN_VERSION"
+  touch "$out/.done"
+}
+
+build_local_path_provisioner() {
+  local out=$LAB_STATE/bin/local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION
+  if [ -f "$out/.done" ]; then return; fi
+  CGO_ENABLED=0 go_install_into "$out" "-X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION" \
+    "github.com/rancher/local-path-provisioner@$LOCAL_PATH_PROVISIONER_VERSION"
+  touch "$out/.done"
+}
+
+build_crictl() {
+  local out=$LAB_STATE/bin/crictl-$CRICTL_VERSION
+  if [ -f "$out/.done" ]; then return; fi
+  CGO_ENABLED=0 go_install_into "$out" "-X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" \
+    "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
+  touch "$out/.done"
+}
+
+build_kind() {
+  local out=$LAB_STATE/bin/kind-$KIND_VERSION
+  if [ -f "$out/.done" ]; then return; fi
+  CGO_ENABLED=0 go_install_into "$out" "" "sigs.k8s.io/kind@$KIND_VERSION"
+  touch "$out/.done"
+}
+
+# The pause container is C (build/pause in the Kubernetes tree): compiled static as its Makefile does.
+build_pause() {
+  local out=$LAB_STATE/bin/pause-$PAUSE_VERSION src
+  if [ -f "$out/.done" ]; then return; fi
+  src=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" >/dev/null &&
+    go list -m -f '{{.Dir}}' "k8s.io/kubernetes@$KUBERNETES_VERSION")/build/pause/linux/pause.c
+  mkdir -p "$out"
+  gcc -Os -Wall -Werror -static -DVERSION="v$PAUSE_VERSION" -o "$out/pause" "$src"
+  touch "$out/.done"
+}
+
+LAB_GO_BUILDS=(kubernetes etcd coredns flannel flannel_cni_plugin local_path_provisioner crictl kind pause)
+
+# Builds everything above in order, printing how long each took (a cached one takes 0 s).
+build_all_binaries() {
+  local name t0
+  for name in "${LAB_GO_BUILDS[@]}"; do
+    t0=$SECONDS
+    "build_$name"
+    printf '[lab %s] build %s: %d s\n' "$(date +%T)" "$name" "$((SECONDS - t0))" >&2
+  done
+}

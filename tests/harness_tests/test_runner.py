@@ -1,0 +1,103 @@
+"""The page runner's own tests, run on the small site in tests/fixtures/runner, never on real pages."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.harness import docker_scope
+
+FIXTURE_SITE = Path(__file__).resolve().parents[1] / 'fixtures' / 'runner'
+
+
+@pytest.fixture
+def site(pytester):
+    """A copy of the fixture site, so that --update-output and leaks touch only the copy."""
+    shutil.copytree(FIXTURE_SITE, pytester.path, dirs_exist_ok=True)
+    return pytester
+
+
+def run_pages(site, *args: str):
+    return site.runpytest('-p', 'no:cacheprovider', '-rs', *args)
+
+
+@pytest.mark.docker
+def test_a_failing_command_names_page_line_snippet_line_command_and_stderr(site):
+    result = run_pages(site, 'docs/zh/docker/failing.md')
+    result.assert_outcomes(failed=1, skipped=1)
+    result.stdout.fnmatch_lines([
+        'Example at */docs/zh/docker/failing.md, line 3, column 1 did not evaluate as expected:',
+        'bash block failed with exit code 2 after * s',
+        '  source:  */snippets/docker/failing/steps.sh:2',
+        '  command: ls /no/such/directory',
+        '--- stdout (last 1 lines) ---',
+        'first step works',
+        '--- stderr (last 1 lines) ---',
+        "ls: cannot access '/no/such/directory': No such file or directory",
+    ])
+    # The next block of the page does not run on top of a half-done page.
+    result.stdout.fnmatch_lines(['SKIPPED * not run: the block at docs/zh/docker/failing.md:3 failed'])
+
+
+@pytest.mark.docker
+def test_a_console_mismatch_shows_a_unified_diff_of_shown_and_real(site):
+    result = run_pages(site, 'docs/zh/docker/mismatch.md')
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        '$ seq 3',
+        '--- shown (*/snippets/docker/mismatch/count.console:2)',
+        '+++ real',
+        ' 2',
+        '-4',
+        '+3',
+        '$ echo no output shown',
+        '+no output shown',
+    ])
+
+
+@pytest.mark.docker
+def test_update_output_rewrites_the_console_snippet_from_the_real_run(site):
+    snippet = site.path / 'snippets/docker/mismatch/count.console'
+    run_pages(site, '--update-output', 'docs/zh/docker/mismatch.md').assert_outcomes(passed=1)
+    assert snippet.read_text() == '$ seq 3\n1\n2\n3\n$ echo no output shown\nno output shown\n'
+    run_pages(site, 'docs/zh/docker/mismatch.md').assert_outcomes(passed=1)
+
+
+@pytest.mark.docker
+def test_varying_output_passes_after_normalisation_and_skips_are_reported(site):
+    result = run_pages(site, 'docs/zh/docker/passing.md', 'docs/zh/docker/bare-skip.md')
+    # passing.md: bash, console, the skip comment itself; bare-skip.md: the skip comment.
+    result.assert_outcomes(passed=4, skipped=2)
+    result.stdout.fnmatch_lines_random([
+        'SKIPPED * not verified by CI: macOS 上的安装步骤',
+        'SKIPPED * marked "skip: next" on the page',
+    ])
+
+
+@pytest.mark.docker
+def test_a_leaked_container_is_caught_named_and_removed(site):
+    result = run_pages(site, 'docs/zh/docker/leak.md')
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        '*ERROR at teardown of leak.md*',
+        'docs/zh/docker/leak.md: the page left containers: runner-selftest-leak; '
+        'networks: runner-selftest-leak behind (removed now)*',
+    ])
+    assert docker_scope.docker('ps', '--all', '--quiet', '--filter', 'name=runner-selftest-leak') == ''
+    assert 'runner-selftest-leak' not in docker_scope.docker('network', 'ls', '--format', '{{.Name}}')
+    assert 'runner-selftest-leak' not in docker_scope.docker('image', 'ls', '--format', '{{.Repository}}')
+
+
+def test_a_page_with_blocks_but_no_tier_fails(site):
+    result = run_pages(site, 'docs/zh/reference/untiered.md')
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(['*docs/zh/reference/untiered.md has bash/sh/console blocks but no tier*'])
+
+
+def test_only_pages_with_runnable_blocks_give_items(site):
+    result = run_pages(site, '--collect-only', '-q', 'docs/zh')
+    collected = {line.split('::')[0] for line in result.stdout.lines if '::' in line}
+    assert collected == {f'docs/zh/{page}.md' for page in (
+        'docker/bare-skip', 'docker/failing', 'docker/leak', 'docker/mismatch', 'docker/passing',
+        'reference/untiered')}

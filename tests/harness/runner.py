@@ -6,6 +6,7 @@ directory that holds a copy of the page's snippet folder; see CONTRIBUTING.md ("
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import re
@@ -217,7 +218,7 @@ def run_script(example) -> str | None:
     run.failed_at = fence.line
     marks = _ERR_LINE.findall(result.stderr)
     stderr = _ERR_LINE.sub('', result.stderr)
-    failed = shell.Result(result.argv, result.returncode, result.stdout, stderr, result.seconds, result.timed_out)
+    failed = dataclasses.replace(result, stderr=stderr)
     if marks:
         index = int(marks[-1]) - 1
         where, command = fence.origins[index], fence.text.split('\n')[index]

@@ -17,11 +17,13 @@ class Result:
     stderr: str          # empty when stderr was merged into stdout
     seconds: float
     timed_out: bool = False
+    merged: bool = False  # stderr went into stdout
+
 
     def tail(self, lines: int = 20) -> str:
         """The last lines of stdout and stderr, labelled, for failure messages."""
         parts = []
-        for name, text in (('stdout', self.stdout), ('stderr', self.stderr)):
+        for name, text in (('output' if self.merged else 'stdout', self.stdout), ('stderr', self.stderr)):
             kept = text.rstrip('\n').split('\n')[-lines:] if text.strip() else []
             if kept:
                 parts.append(f'--- {name} (last {len(kept)} lines) ---\n' + '\n'.join(kept))
@@ -42,7 +44,7 @@ def run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float, merge: 
             out, err = process.communicate()
             timed_out = True
     return Result(tuple(argv), process.returncode, _text(out), _text(err),
-                  time.monotonic() - started, timed_out)
+                  time.monotonic() - started, timed_out, merge)
 
 
 def _text(data: bytes | None) -> str:

@@ -1,0 +1,43 @@
+"""Fixtures of the static tier: the site built once per session, and the checkers fetched with Go."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.harness.prerequisites import in_ci
+from tests.static import built_site, tools
+
+
+@dataclass(frozen=True)
+class Build:
+    site_dir: Path
+    problems: list[str]
+
+
+@pytest.fixture(scope='session')
+def site_build(tmp_path_factory) -> Build:
+    """The repository's site, built strictly into a temporary folder, with the build's problems."""
+    site_dir = tmp_path_factory.mktemp('site')
+    return Build(site_dir, built_site.build(tools.REPO, site_dir))
+
+
+def _required(setup):
+    """A checker set up now; when that is impossible, skip on a laptop and fail in CI."""
+    try:
+        return setup()
+    except tools.MissingPrerequisite as reason:
+        if in_ci():
+            pytest.fail(f'static tier: {reason} (CI=true, so a missing prerequisite fails)', pytrace=False)
+        pytest.skip(f'static tier: {reason}')
+
+
+@pytest.fixture(scope='session')
+def actionlint() -> Path:
+    return _required(tools.actionlint)
+
+
+@pytest.fixture(scope='session')
+def compose_schema() -> Path:
+    return _required(tools.compose_schema)

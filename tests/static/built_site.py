@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import tinycss2
 
+from tests.static.tree import by_location
+
 # MkDocs names the page of a broken link, not its line: the line is found from the link's target.
 LINK_WARNING = re.compile(r"Doc file '(?P<page>[^']+)' contains .*?link '(?P<target>[^']+)'")
 LOADING_RELS = {'stylesheet', 'icon', 'apple-touch-icon', 'mask-icon', 'manifest',
@@ -38,7 +40,7 @@ REPOSITORY_FACTS = re.compile(r'^https://(api\.github\.com/|\$\{\w+\}/api/v4/pro
 
 def build(root: Path, site_dir: Path) -> list[str]:
     """`mkdocs build --strict` of root into site_dir; each warning is a problem."""
-    run = subprocess.run([sys.executable, '-m', 'mkdocs', 'build', '--strict', '--quiet',
+    run = subprocess.run([sys.executable, '-m', 'mkdocs', 'build', '--strict',
                           '--config-file', str(root / 'mkdocs.yml'), '--site-dir', str(site_dir)],
                          cwd=root, capture_output=True, text=True, env={**os.environ, 'NO_MKDOCS_2_WARNING': '1'})
     found = [_located(root, line) for line in run.stderr.splitlines() if line.startswith(('WARNING', 'ERROR'))]
@@ -79,7 +81,7 @@ class _Page(HTMLParser):
             if (tag, name) in LOADING_ATTRIBUTES:
                 self.loads += [(line, url) for url in _srcset(value)] if name == 'srcset' else [(line, value)]
             if name == 'style':
-                self.styles.append((line, value))
+                self.styles.append((line, f'*{{{value}}}'))  # declarations, read as a rule
         if tag == 'link' and LOADING_RELS & set((attrs.get('rel') or '').lower().split()) and attrs.get('href'):
             self.loads.append((line, attrs['href']))
         if tag == 'script' and attrs.get('src'):
@@ -160,7 +162,7 @@ def external_requests(site_dir: Path) -> list[str]:
             found += [f'{shown(html)}:{line}: {reason}' for line, url in js_urls(js, first_line)
                       if (reason := _unexplained(url, js))]
         found += _fallbacks_unused(site_dir, html, page)
-    return found
+    return sorted(found, key=by_location)
 
 
 def _unexplained(url: str, js: str) -> str | None:
@@ -181,16 +183,24 @@ def _fallbacks_unused(site_dir: Path, html: Path, page: _Page) -> list[str]:
     classic script (run before DOMContentLoaded), and no page has a repository source link."""
     found = []
     shown = html.relative_to(site_dir)
-    local = [(line, (html.parent / urlsplit(src).path).resolve(), is_async) for line, src, is_async in page.scripts
-             if not is_external(src)]
-    with_fallback = [line for line, path, _ in local if path.is_file() and _has_mermaid_fallback(path)]
-    own_mermaid = [line for line, path, is_async in local
-                   if path.name == 'mermaid.min.js' and path.is_file() and not is_async]
+    local = []
+    for line, src, is_async in page.scripts:
+        if is_external(src):
+            continue
+        path = urlsplit(src).path
+        file = (site_dir / path.lstrip('/') if path.startswith('/') else html.parent / path).resolve()
+        if file.is_file():
+            local.append((line, file, is_async))
+        else:
+            found.append(f'{shown}:{line}: loads {src}, which is not in the site')
+    with_fallback = [line for line, file, _ in local if _has_mermaid_fallback(file)]
+    own_mermaid = [line for line, file, is_async in local if file.name == 'mermaid.min.js' and not is_async]
     if with_fallback and not own_mermaid:
         found.append(f'{shown}:{with_fallback[0]}: this script loads mermaid from unpkg.com unless the page '
                      f'loads the site\'s own mermaid.min.js (add it to extra_javascript)')
     if page.source_link_line:
-        found.append(f'{shown}:{page.source_link_line}: the source link fetches repository facts from another host (remove repo_url)')
+        found.append(f'{shown}:{page.source_link_line}: the source link fetches repository facts from another '
+                     f'host (remove repo_url)')
     return found
 
 

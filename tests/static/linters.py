@@ -15,7 +15,7 @@ from jsonschema.exceptions import best_match
 
 from tests.harness import includes
 from tests.static import tools
-from tests.static.tree import fence_lines, load_pages, problem
+from tests.static.tree import by_location, fence_lines, load_pages, problem, yaml_error
 
 SHELL_FENCES = ('bash', 'sh', 'shell')
 COMPOSE_NAME = re.compile(r'^(docker-)?compose(\.[\w-]+)?\.ya?ml$')
@@ -116,8 +116,8 @@ def _documents(root: Path, path: Path, found: list[str]):
     try:
         pairs = list(zip(yaml.safe_load_all(text), yaml.compose_all(text)))
     except yaml.YAMLError as error:
-        mark = getattr(error, 'problem_mark', None)
-        found.append(problem(root, path, mark.line + 1 if mark else 1, f'not YAML: {error}'))
+        line, message = yaml_error(error, 1)
+        found.append(problem(root, path, line, f'not YAML: {message}'))
         return []
     return [(data, node) for data, node in pairs if data is not None]
 
@@ -181,7 +181,7 @@ def compose_files(root: Path, schema_path: Path) -> list[str]:
             for error in validator.iter_errors(data):
                 error = best_match([error])
                 found.append(problem(root, path, _line(node, error), f'{_where(error)}: {error.message}'))
-    return sorted(found, key=_by_line)
+    return sorted(found, key=by_location)
 
 
 def actionlint(root: Path, binary: Path) -> list[str]:
@@ -245,8 +245,3 @@ def prose(page) -> str:
     blank = fence_lines(page)
     return '\n'.join('' if number in blank or includes.INCLUDE_LINE.match(line) else line.lstrip()
                      for number, line in enumerate(page.text.split('\n'), start=1))
-
-
-def _by_line(found: str) -> tuple[str, int]:
-    path, line, _ = found.split(':', 2)
-    return path, int(line)

@@ -10,7 +10,7 @@ from pymdownx.snippets import SnippetMissingError
 from tests.harness import includes
 from tests.harness import pages as harness_pages
 from tests.static.tree import (LANGUAGES, all_page_paths, front_matter_lines, headings, load_pages,
-                               page_paths, problem)
+                               page_paths, problem, yaml_error)
 
 # Diagrams and plain text may be written on the page; everything else comes from snippets/.
 INLINE_ALLOWED = ('mermaid', 'text')
@@ -159,8 +159,8 @@ def tiers(root: Path) -> list[str]:
         try:
             harness_pages.front_matter(text)
         except yaml.YAMLError as error:
-            mark = getattr(error, 'problem_mark', None)
-            found.append(problem(root, path, mark.line + 2 if mark else 1, f'front matter is not YAML: {error}'))
+            line, message = yaml_error(error, 2)
+            found.append(problem(root, path, line, f'front matter is not YAML: {message}'))
     for page in load_pages(root):
         tier_line = next((n for n, line in enumerate(page.text.split('\n')[:front_matter_lines(page.text)], 1)
                           if line.startswith('tier:')), 1)

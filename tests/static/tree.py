@@ -22,6 +22,24 @@ def problem(root: Path, path: Path, line: int, message: str) -> str:
     return f'{path.relative_to(root)}:{line}: {message}'
 
 
+def by_location(found: str) -> tuple[str, int]:
+    """Sort key of a problem: its file, then its line."""
+    path, line, _ = found.split(':', 2)
+    return path, int(line)
+
+
+def yaml_error(error: yaml.YAMLError, first_line: int) -> tuple[int, str]:
+    """The file line and a one-line description of a YAML error; first_line is the file line of the
+    YAML text's first line."""
+    mark = getattr(error, 'problem_mark', None)
+    if mark is None:
+        return first_line, str(error)
+    context = getattr(error, 'context', None)
+    context_mark = getattr(error, 'context_mark', None)
+    where = f' ({context} that starts on line {context_mark.line + first_line})' if context and context_mark else ''
+    return mark.line + first_line, f'{error.problem}{where}'
+
+
 def page_paths(root: Path, language: str) -> list[Path]:
     return sorted((root / 'docs' / language).rglob('*.md'))
 

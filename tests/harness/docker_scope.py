@@ -1,89 +1,352 @@
-"""What a page (or the whole suite) leaves behind on the Docker engine, and removing it.
+"""What a page creates on the Docker engine, recorded as it happens, and removing it afterwards.
 
-Snapshots go through the docker CLI, the same client the pages use, so no SDK sits in between.
+The engine is shared (the lab's registry and images, a kind cluster, other runs), so a before/after
+listing cannot tell what a page made. Instead the page's commands reach the engine through a small
+proxy on a unix socket (their DOCKER_HOST) that records what each API call creates. The proxy adds
+`Connection: close` so that each connection carries one request and its response; upgraded
+connections (attach, exec, BuildKit sessions) pass through untouched.
 """
 from __future__ import annotations
 
+import functools
+import http.client
+import json
 import logging
+import re
+import shutil
+import socket
+import socketserver
 import subprocess
+import tempfile
+import threading
+import time
+from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
 
 log = logging.getLogger('harness.docker')
 
-# kind (resource, list command); each line printed is "<id>\t<name>"
-_LISTS = {
-    'container': ['ps', '--all', '--no-trunc', '--format', '{{.ID}}\t{{.Names}}'],
-    'network': ['network', 'ls', '--no-trunc', '--format', '{{.ID}}\t{{.Name}}'],
-    'volume': ['volume', 'ls', '--format', '{{.Name}}\t{{.Name}}'],
-    'image': ['image', 'ls', '--all', '--no-trunc', '--format', '{{.ID}}\t{{.Repository}}:{{.Tag}}'],
-}
-LEAK_KINDS = ('container', 'network', 'volume')
+LEAK_KINDS = ('containers', 'networks', 'volumes')
+_API_VERSION = re.compile(r'^/v[\d.]+(?=/)')
+_HEAD_END = b'\r\n\r\n'
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    objects: dict[str, frozenset[tuple[str, str]]]   # kind -> {(id, name)}
+def engine_socket(env: dict[str, str]) -> str:
+    host = env.get('DOCKER_HOST', 'unix:///var/run/docker.sock')
+    if not host.startswith('unix://'):
+        raise ValueError(f'DOCKER_HOST={host}: the runner records through a unix socket only')
+    return host.removeprefix('unix://')
 
-    def new_since(self, before: 'Snapshot') -> dict[str, list[tuple[str, str]]]:
-        return {kind: sorted(self.objects[kind] - before.objects[kind]) for kind in _LISTS}
+
+@dataclass
+class Created:
+    containers: set[str] = field(default_factory=set)   # IDs
+    networks: set[str] = field(default_factory=set)     # IDs
+    volumes: set[str] = field(default_factory=set)      # names
+    images: set[str] = field(default_factory=set)       # references (name:tag) or IDs
+
+
+class Recorder:
+    """The objects created through one proxy."""
+
+    def __init__(self, engine: str):
+        self.engine = engine
+        self.created = Created()
+        self._busy = 0
+        self._idle = threading.Condition()
+
+    def add(self, kind: str, value: str) -> None:
+        with self._idle:
+            getattr(self.created, kind).add(value)
+
+    def merge(self, created: Created) -> None:
+        for kind in ('containers', 'networks', 'volumes', 'images'):
+            for value in getattr(created, kind):
+                self.add(kind, value)
+
+    def wait_idle(self, timeout: float = 60) -> None:
+        """Wait for responses still being recorded (the client may already have moved on)."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._busy == 0, timeout)
+
+    def expect(self, method: str, target: str):
+        """What to record from the response to this request, or None. Called before forwarding it."""
+        if method != 'POST':
+            return None
+        url = urlsplit(target)
+        path, query = _API_VERSION.sub('', url.path), parse_qs(url.query)
+        if path == '/containers/create':
+            handler = functools.partial(self._container, started=time.time())
+        elif path == '/networks/create':
+            handler = functools.partial(self._from_json, kind='networks', key='Id')
+        elif path == '/volumes/create':
+            handler = functools.partial(self._from_json, kind='volumes', key='Name')
+        elif path == '/build':
+            handler = functools.partial(self._built, tags=query.get('t', []))
+        elif path == '/images/create':
+            reference = _reference(query.get('fromImage') or query.get('repo'), query.get('tag'))
+            # Pulling an image that is already here changes nothing: it is not the page's.
+            if reference is None or self._exists(f'/images/{quote(reference, safe="/:@")}/json'):
+                return None
+            handler = functools.partial(self._committed, reference=reference)
+        elif path.startswith('/images/') and path.endswith('/tag') or path == '/commit':
+            reference = _reference(query.get('repo'), query.get('tag'))
+            handler = functools.partial(self._committed, reference=reference)
+        elif path == '/images/load':
+            handler = self._loaded
+        else:
+            return None
+        with self._idle:
+            self._busy += 1
+        return handler
+
+    def record(self, handler, response: bytes) -> None:
+        try:
+            handler(*_status_and_body(response))
+        except Exception:  # a response we cannot read must not break the reader's command
+            log.exception('could not record the response of a Docker API call')
+        finally:
+            with self._idle:
+                self._busy -= 1
+                self._idle.notify_all()
+
+    def _from_json(self, status: int, body: bytes, kind: str, key: str) -> None:
+        if status < 300:
+            self.add(kind, json.loads(body)[key])
+
+    def _container(self, status: int, body: bytes, started: float) -> None:
+        if status >= 300:
+            return
+        container = json.loads(body)['Id']
+        self.add('containers', container)
+        # Named and anonymous volumes a container creates come with it, not through /volumes/create.
+        for mount in self._get(f'/containers/{container}/json').get('Mounts', []):
+            if mount.get('Type') == 'volume':
+                volume = self._get(f'/volumes/{quote(mount["Name"])}')
+                if datetime.fromisoformat(volume['CreatedAt']).timestamp() >= started - 1:
+                    self.add('volumes', mount['Name'])
+
+    def _built(self, status: int, body: bytes, tags: list[str]) -> None:
+        if status >= 300:
+            return
+        for tag in tags:
+            self.add('images', tag)
+        for message in _json_messages(body):
+            aux = message.get('aux')
+            # The image ID: in "aux" normally, as the only "stream" line with `docker build -q`.
+            image = aux.get('ID') if isinstance(aux, dict) else message.get('stream', '').strip()
+            if image.startswith('sha256:'):
+                self.add('images', image)
+
+    def _committed(self, status: int, body: bytes, reference: str | None) -> None:
+        if status >= 300:
+            return
+        if reference:
+            self.add('images', reference)
+        elif body.strip():
+            self.add('images', json.loads(body)['Id'])
+
+    def _loaded(self, status: int, body: bytes) -> None:
+        for message in _json_messages(body):
+            loaded = re.match(r'Loaded image(?: ID)?: (\S+)', message.get('stream', ''))
+            if status < 300 and loaded:
+                self.add('images', loaded.group(1))
+
+    def _exists(self, path: str) -> bool:
+        return self._request(path)[0] == 200
+
+    def _get(self, path: str) -> dict:
+        status, body = self._request(path)
+        return json.loads(body) if status == 200 else {}
+
+    def _request(self, path: str) -> tuple[int, bytes]:
+        connection = _UnixHTTPConnection(self.engine)
+        try:
+            connection.request('GET', path)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+
+class EngineProxy:
+    """A unix socket that forwards to the engine and records what goes through it."""
+
+    def __init__(self, recorder: Recorder):
+        self.recorder = recorder
+        # Under /tmp rather than the page's directory: unix socket paths are limited to 107 bytes.
+        self._dir = Path(tempfile.mkdtemp(prefix='docker-proxy-'))
+        self.path = self._dir / 'docker.sock'
+        self._server: socketserver.ThreadingUnixStreamServer | None = None
+
+    @property
+    def docker_host(self) -> str:
+        return f'unix://{self.path}'
+
+    def __enter__(self) -> 'EngineProxy':
+        self._server = socketserver.ThreadingUnixStreamServer(str(self.path), _Forward)
+        self._server.daemon_threads = True
+        self._server.recorder = self.recorder
+        threading.Thread(target=self._server.serve_forever, name=f'docker proxy {self.path}', daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.recorder.wait_idle()
+        self._server.shutdown()
+        self._server.server_close()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class _Forward(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        client = self.request
+        head, rest = _read_head(client)
+        if head is None:
+            return
+        request_line, *headers = head[:-len(_HEAD_END)].split(b'\r\n')
+        method, target = request_line.decode('latin-1').split(' ')[:2]
+        if not any(h.lower().startswith(b'connection:') for h in headers):
+            head = head[:-2] + b'Connection: close\r\n\r\n'
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as upstream:
+            upstream.connect(self.server.recorder.engine)
+            handler = self.server.recorder.expect(method, target)
+            response = bytearray() if handler else None
+            try:
+                upstream.sendall(head + rest)
+                threading.Thread(target=_pump, args=(client, upstream, None), daemon=True).start()
+                _pump(upstream, client, response)
+            finally:
+                if handler:
+                    self.server.recorder.record(handler, bytes(response))
+
+
+def _read_head(connection: socket.socket) -> tuple[bytes | None, bytes]:
+    data = b''
+    while _HEAD_END not in data:
+        chunk = connection.recv(65536)
+        if not chunk:
+            return None, b''
+        data += chunk
+    end = data.index(_HEAD_END) + len(_HEAD_END)
+    return data[:end], data[end:]
+
+
+def _pump(source: socket.socket, destination: socket.socket, copy: bytearray | None) -> None:
+    """Copy bytes until the source closes, then pass the half-close on (stdin EOF for attach)."""
+    with suppress(OSError):
+        while data := source.recv(65536):
+            destination.sendall(data)
+            if copy is not None:
+                copy += data
+    with suppress(OSError):
+        destination.shutdown(socket.SHUT_WR)
+
+
+def _status_and_body(response: bytes) -> tuple[int, bytes]:
+    head, _, body = response.partition(_HEAD_END)
+    status_line, *headers = head.split(b'\r\n')
+    if any(h.lower().startswith(b'transfer-encoding:') and b'chunked' in h.lower() for h in headers):
+        body = _dechunk(body)
+    return int(status_line.split()[1]), body
+
+
+def _dechunk(body: bytes) -> bytes:
+    out = bytearray()
+    while body:
+        size_line, _, body = body.partition(b'\r\n')
+        size = int(size_line.split(b';')[0], 16)
+        if size == 0:
+            break
+        out += body[:size]
+        body = body[size + 2:]
+    return bytes(out)
+
+
+def _json_messages(body: bytes):
+    for line in body.splitlines():
+        with suppress(ValueError):
+            message = json.loads(line)
+            if isinstance(message, dict):
+                yield message
+
+
+def _reference(names: list[str] | None, tags: list[str] | None) -> str | None:
+    if not names or not names[0]:
+        return None
+    name, tag = names[0], (tags or [''])[0]
+    if tag:
+        return f'{name}@{tag}' if tag.startswith('sha256:') else f'{name}:{tag}'
+    return name if ':' in name.rsplit('/', 1)[-1] or '@' in name else f'{name}:latest'
+
+
+class _UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path: str):
+        super().__init__('localhost', timeout=60)
+        self._path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self._path)
 
 
 @dataclass
 class Cleanup:
-    leaked: dict[str, list[str]] = field(default_factory=dict)   # kind -> names, containers..volumes
+    leaked: dict[str, list[str]] = field(default_factory=dict)   # kind -> names still there
     images: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def leak_message(self) -> str:
-        return '; '.join(f'{kind}s: {", ".join(names)}' for kind, names in self.leaked.items() if names)
+        return '; '.join(f'{kind}: {", ".join(names)}' for kind, names in self.leaked.items() if names)
 
 
-def docker(*args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
-    result = subprocess.run(['docker', *args], env=env, capture_output=True, text=True, timeout=120)
-    if check and result.returncode != 0:
+def docker(*args: str, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(['docker', *args], env=env, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
         raise RuntimeError(f'docker {" ".join(args)}: {result.stderr.strip()}')
     return result.stdout
 
 
-def snapshot(env: dict[str, str] | None = None) -> Snapshot:
-    objects = {}
-    for kind, args in _LISTS.items():
-        lines = docker(*args, env=env).splitlines()
-        objects[kind] = frozenset(tuple(line.split('\t', 1)) for line in lines if line)
-    return Snapshot(objects)
-
-
-def clean_up(before: Snapshot, env: dict[str, str] | None = None) -> Cleanup:
-    """Remove what is new since `before`; containers, networks and volumes count as leaks."""
-    new = snapshot(env).new_since(before)
-    result = Cleanup(leaked={kind: [name for _, name in new[kind]] for kind in LEAK_KINDS})
-    steps = [
-        ('container', ['rm', '--force', '--volumes']),
-        ('network', ['network', 'rm']),
-        ('volume', ['volume', 'rm', '--force']),
-    ]
-    for kind, args in steps:
-        ids = [object_id for object_id, _ in new[kind]]
-        if ids:
-            _remove(args, ids, env, result)
-    # A new tag may point at an image that was already there: untag it, then remove the new image
-    # IDs that are left (untagged builds, intermediate layers of the legacy builder).
-    tags = [ref for _, ref in new['image'] if not ref.endswith('<none>')]
-    if tags:
-        _remove(['image', 'rm'], tags, env, result)
-    old_ids = {image_id for image_id, _ in before.objects['image']}
-    leftover = sorted({image_id for image_id, _ in snapshot(env).objects['image']} - old_ids)
-    if leftover:
-        _remove(['image', 'rm'], leftover, env, result, missing_ok=True)
-    result.images = tags + [image_id.removeprefix('sha256:')[:12] for image_id in leftover]
+def clean_up(created: Created, env: dict[str, str]) -> Cleanup:
+    """Remove what was created and is still there; containers, networks and volumes count as leaks."""
+    still = {
+        'containers': _existing(created.containers, ['ps', '--all', '--no-trunc', '--format', '{{.ID}}\t{{.Names}}'], env),
+        'networks': _existing(created.networks, ['network', 'ls', '--no-trunc', '--format', '{{.ID}}\t{{.Name}}'], env),
+        'volumes': _existing(created.volumes, ['volume', 'ls', '--format', '{{.Name}}\t{{.Name}}'], env),
+    }
+    result = Cleanup(leaked={kind: sorted(still[kind].values()) for kind in LEAK_KINDS})
+    for kind, args in (('containers', ['rm', '--force', '--volumes']), ('networks', ['network', 'rm']),
+                       ('volumes', ['volume', 'rm', '--force'])):
+        if still[kind]:
+            _remove(args, sorted(still[kind]), env, result)
+    # References first: removing a tag may already remove the image an ID points at.
+    references = sorted(image for image in created.images if not image.startswith('sha256:'))
+    ids = sorted(image for image in created.images if image.startswith('sha256:'))
+    for batch in (references, ids):
+        if batch:
+            result.images += _remove(['image', 'rm'], batch, env, result, gone_ok='No such image')
     if result.images:
         log.info('removed images: %s', ', '.join(result.images))
     return result
 
 
-def _remove(args: list[str], targets: list[str], env, result: Cleanup, missing_ok: bool = False) -> None:
+def _existing(wanted: set[str], listing: list[str], env) -> dict[str, str]:
+    if not wanted:
+        return {}
+    pairs = (line.split('\t', 1) for line in docker(*listing, env=env).splitlines() if line)
+    return {key: name for key, name in pairs if key in wanted}
+
+
+def _remove(args: list[str], targets: list[str], env, result: Cleanup, gone_ok: str | None = None) -> list[str]:
+    """Run the removal; returns the targets removed, adds the other failures to result.errors."""
     completed = subprocess.run(['docker', *args, *targets], env=env, capture_output=True, text=True, timeout=300)
+    failed = []
     for line in completed.stderr.splitlines():
-        if missing_ok and 'No such image' in line:
+        if gone_ok and gone_ok in line:
+            failed.append(line)
             continue
         result.errors.append(line)
+        failed.append(line)
+    return [target for target in targets if not any(target in line for line in failed)]

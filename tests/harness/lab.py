@@ -11,14 +11,15 @@ from tests.harness.includes import REPO
 _SHELL_VARIABLES = {'_', 'SHLVL', 'PWD', 'OLDPWD'}
 
 
-@functools.cache
 def lab_env() -> dict[str, str]:
-    """os.environ plus the lab's exports (LAB_MODE, LAB_STATE, KUBECONFIG_LAB, ...)."""
+    """The current environment plus the lab's exports (LAB_MODE, LAB_STATE, KUBECONFIG_LAB, ...)."""
+    return {**os.environ, **_lab_exports()}
+
+
+@functools.cache
+def _lab_exports() -> dict[str, str]:
     printed = subprocess.run(['bash', '-c', 'eval "$("$0" env)" && env -0', str(REPO / 'lab' / 'lab')],
                              capture_output=True, check=True, timeout=60).stdout.decode()
-    env = dict(item.split('=', 1) for item in printed.split('\0') if '=' in item)
-    for name in _SHELL_VARIABLES:
-        env.pop(name, None)
-        if name in os.environ:
-            env[name] = os.environ[name]
-    return env
+    after = dict(item.split('=', 1) for item in printed.split('\0') if '=' in item)
+    return {name: value for name, value in after.items()
+            if os.environ.get(name) != value and name not in _SHELL_VARIABLES}

@@ -7,8 +7,10 @@ directory that holds a copy of the page's snippet folder; see CONTRIBUTING.md ("
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import functools
 import logging
+import os
 import re
 import shutil
 from contextlib import ExitStack
@@ -64,7 +66,8 @@ def pytest_runtest_setup(item):
     for tier in tiers:
         require(tier)
     if 'docker' in tiers or 'kind' in tiers:
-        item.config.stash[SUITE].start(kube='kind' in tiers)
+        terminal = item.config.pluginmanager.get_plugin('terminalreporter')
+        item.config.stash[SUITE].start(kube='kind' in tiers, terminal=terminal)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -151,14 +154,17 @@ def page_run(request, tmp_path_factory):
     env = dict(lab_env())
     env.pop('KUBECONFIG', None)
     run = PageRun(page, workdir, env, request.config.getoption('update_output'))
+    suite: SuiteScope = request.config.stash[SUITE]
     problems: list[str] = []
     with ExitStack() as cleanups:
-        before = docker_scope.snapshot(env)
-        cleanups.callback(_docker_cleanup, run, before, problems)
+        recorder = docker_scope.Recorder(suite.engine)
+        cleanups.callback(_docker_cleanup, run, recorder, suite, problems)
+        # Closed before the cleanup above runs: it waits for the last responses to be recorded.
+        env['DOCKER_HOST'] = cleanups.enter_context(docker_scope.EngineProxy(recorder)).docker_host
         if page.tier == 'kind':
             from tests.harness.kube_scope import private_kubeconfig
 
-            cluster = request.config.stash[SUITE].cluster
+            cluster = suite.cluster
             namespace = _page_namespace(page)
             objects_before = cluster.cluster_objects()
             cleanups.callback(_kube_cleanup, cluster, namespace, objects_before, problems)
@@ -186,15 +192,18 @@ def _pod_security(page: Page) -> str:
     return level
 
 
-def _docker_cleanup(run: PageRun, before: docker_scope.Snapshot, problems: list[str]) -> None:
-    cleanup = docker_scope.clean_up(before, run.env)
+def _docker_cleanup(run: PageRun, recorder: docker_scope.Recorder, suite: 'SuiteScope',
+                    problems: list[str]) -> None:
+    cleanup = docker_scope.clean_up(recorder.created, lab_env())
     leaks = cleanup.leak_message()
     if leaks and run.failed_at is None:
         problems.append(f'the page left {leaks} behind (removed now); a page ends by removing what it '
                         f'started, as the reader would')
     elif leaks:
         log.info('removed what the failed page left: %s', leaks)
-    problems.extend(f'docker cleanup: {error}' for error in cleanup.errors)
+    if cleanup.errors:
+        problems.extend(f'docker cleanup: {error}' for error in cleanup.errors)
+        suite.recorder.merge(recorder.created)   # the session's final check tries again
 
 
 def _kube_cleanup(cluster, namespace: str, objects_before, problems: list[str]) -> None:
@@ -299,26 +308,45 @@ def rewrite_outputs(fence: Fence, updates: list[tuple[transcript.Command, str]])
 
 
 class SuiteScope:
-    """The whole session's check: nothing the suite created is left on the engine or the cluster."""
+    """The whole session's check: nothing the suite created is left on the engine or the cluster.
+
+    From the first docker or kind test on, DOCKER_HOST points every test at a recording proxy; pages
+    get a proxy of their own and hand over here only what their cleanup could not remove.
+    """
 
     def __init__(self):
-        self.docker_before: docker_scope.Snapshot | None = None
+        self.engine: str | None = None
+        self.recorder: docker_scope.Recorder | None = None
+        self._proxy: docker_scope.EngineProxy | None = None
+        self._docker_host: str | None = None
         self.cluster = None
         self.cluster_before = None
 
-    def start(self, kube: bool) -> None:
-        if self.docker_before is None:
-            self.docker_before = docker_scope.snapshot(lab_env())
+    def start(self, kube: bool, terminal=None) -> None:
+        if self.recorder is None:
+            self.engine = docker_scope.engine_socket(lab_env())
+            self.recorder = docker_scope.Recorder(self.engine)
+            self._proxy = docker_scope.EngineProxy(self.recorder).__enter__()
+            self._docker_host = os.environ.get('DOCKER_HOST')
+            os.environ['DOCKER_HOST'] = self._proxy.docker_host
         if kube and self.cluster is None:
             from tests.harness.kube_scope import Cluster
 
+            # Cluster-wide objects carry no creator: one session at a time uses the shared cluster, so
+            # that what appears during this one is this one's.
+            _lock_cluster(Path(lab_env()['LAB_STATE']) / 'cluster.lock', terminal)
             self.cluster = Cluster(Path(lab_env()['KUBECONFIG_LAB']))
             self.cluster_before = self.cluster.cluster_objects()
 
     def finish(self) -> list[str]:
         problems = []
-        if self.docker_before is not None:
-            cleanup = docker_scope.clean_up(self.docker_before, lab_env())
+        if self.recorder is not None:
+            self._proxy.__exit__(None, None, None)
+            if self._docker_host is None:
+                os.environ.pop('DOCKER_HOST')
+            else:
+                os.environ['DOCKER_HOST'] = self._docker_host
+            cleanup = docker_scope.clean_up(self.recorder.created, lab_env())
             if cleanup.leak_message():
                 problems.append(f'docker: {cleanup.leak_message()}')
             problems.extend(f'docker cleanup: {error}' for error in cleanup.errors)
@@ -329,4 +357,29 @@ class SuiteScope:
             created = self.cluster.cluster_objects() - self.cluster_before
             problems.extend(f'kube: {kind} {name}' for _, kind, name in sorted(created))
             problems.extend(f'kube cleanup: {error}' for error in self.cluster.remove(created))
+            _unlock_cluster()
         return problems
+
+
+# Held per process, not per session: the runner's own tests run sessions inside a session.
+_cluster_lock = {'file': None, 'sessions': 0}
+
+
+def _lock_cluster(path: Path, terminal) -> None:
+    """Take the exclusive lock on path, waiting for its holder if there is one."""
+    if _cluster_lock['sessions'] == 0:
+        lock = path.open('a')
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if terminal:
+                terminal.write_line(f'waiting for another test session to release {path}')
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        _cluster_lock['file'] = lock
+    _cluster_lock['sessions'] += 1
+
+
+def _unlock_cluster() -> None:
+    _cluster_lock['sessions'] -= 1
+    if _cluster_lock['sessions'] == 0:
+        _cluster_lock['file'].close()

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.harness import docker_scope
+from tests.harness.lab import lab_env
 
 FIXTURE_SITE = Path(__file__).resolve().parents[1] / 'fixtures' / 'runner'
 
@@ -76,17 +78,21 @@ def test_varying_output_passes_after_normalisation_and_skips_are_reported(site):
 
 
 @pytest.mark.docker
-def test_a_leaked_container_is_caught_named_and_removed(site):
-    result = run_pages(site, 'docs/zh/docker/leak.md')
-    result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines([
-        '*ERROR at teardown of leak.md*',
-        'docs/zh/docker/leak.md: the page left containers: runner-selftest-leak; '
-        'networks: runner-selftest-leak behind (removed now)*',
-    ])
-    assert docker_scope.docker('ps', '--all', '--quiet', '--filter', 'name=runner-selftest-leak') == ''
-    assert 'runner-selftest-leak' not in docker_scope.docker('network', 'ls', '--format', '{{.Name}}')
-    assert 'runner-selftest-leak' not in docker_scope.docker('image', 'ls', '--format', '{{.Repository}}')
+def test_a_leak_is_caught_named_and_removed_and_nothing_else_is_touched(site):
+    try:
+        result = run_pages(site, 'docs/zh/docker/leak.md')
+        result.assert_outcomes(passed=1, errors=1)
+        result.stdout.fnmatch_lines([
+            '*ERROR at teardown of leak.md*',
+            'docs/zh/docker/leak.md: the page left containers: runner-selftest-leak; '
+            'networks: runner-selftest-leak behind (removed now)*',
+        ])
+        assert docker_scope.docker('ps', '--all', '--quiet', '--filter', 'name=runner-selftest-leak') == ''
+        assert 'runner-selftest-leak' not in docker_scope.docker('network', 'ls', '--format', '{{.Name}}')
+        assert 'runner-selftest-leak' not in docker_scope.docker('image', 'ls', '--format', '{{.Repository}}')
+        assert docker_scope.docker('ps', '--all', '--quiet', '--filter', 'name=runner-selftest-outside') != ''
+    finally:
+        docker_scope.docker('rm', '--force', 'runner-selftest-outside')
 
 
 def test_a_page_with_blocks_but_no_tier_fails(site):
@@ -100,4 +106,14 @@ def test_only_pages_with_runnable_blocks_give_items(site):
     collected = {line.split('::')[0] for line in result.stdout.lines if '::' in line}
     assert collected == {f'docs/zh/{page}.md' for page in (
         'docker/bare-skip', 'docker/failing', 'docker/leak', 'docker/mismatch', 'docker/passing',
-        'reference/untiered')}
+        'kubernetes/namespace', 'reference/untiered')}
+
+
+@pytest.mark.kind
+def test_a_kind_page_runs_in_its_own_restricted_namespace_and_leaves_nothing(site):
+    run_pages(site, 'docs/zh/kubernetes/namespace.md').assert_outcomes(passed=2)
+    kubectl = ['kubectl', '--kubeconfig', lab_env()['KUBECONFIG_LAB']]
+    for leftover in (['get', 'namespace', 'page-kubernetes-namespace'],
+                     ['get', 'clusterrole', 'runner-selftest-reader']):
+        result = subprocess.run(kubectl + leftover, capture_output=True, text=True)
+        assert 'NotFound' in result.stderr, result.stdout + result.stderr

@@ -17,6 +17,7 @@ from tests.static.tree import by_location
 
 # MkDocs names the page of a broken link, not its line: the line is found from the link's target.
 LINK_WARNING = re.compile(r"Doc file '(?P<page>[^']+)' contains .*?link '(?P<target>[^']+)'")
+PAGE_ERROR = re.compile(r"Error reading page '(?P<page>[^']+)'")
 LOADING_RELS = {'stylesheet', 'icon', 'apple-touch-icon', 'mask-icon', 'manifest',
                 'preload', 'modulepreload', 'prefetch', 'preconnect', 'dns-prefetch'}
 LOADING_ATTRIBUTES = {('script', 'src'), ('img', 'src'), ('img', 'srcset'), ('source', 'src'),
@@ -55,9 +56,10 @@ def _located(root: Path, warning: str) -> str:
     if m:
         page = root / 'docs' / m['page']
         lines = page.read_text(encoding='utf-8').split('\n')
-        line = next((n for n, text in enumerate(lines, 1) if f']({m["target"]}' in text or m['target'] in text), 1)
+        line = next((n for n, text in enumerate(lines, 1) if m['target'] in text), 1)
         return f'docs/{m["page"]}:{line}: {message}'
-    return f'mkdocs.yml:1: {message}'
+    m = PAGE_ERROR.search(message)
+    return f'docs/{m["page"]}:1: {message}' if m else f'mkdocs.yml:1: {message}'
 
 
 class _Page(HTMLParser):

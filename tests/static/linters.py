@@ -20,6 +20,9 @@ from tests.static.tree import by_location, fence_lines, load_pages, problem, yam
 SHELL_FENCES = ('bash', 'sh', 'shell')
 COMPOSE_NAME = re.compile(r'^(docker-)?compose(\.[\w-]+)?\.ya?ml$')
 DOCKERFILE_NAME = re.compile(r'^(Dockerfile(\.[\w-]+)?|[\w-]+\.[Dd]ockerfile)$')
+# kind's and kubeadm's configuration files are written like Kubernetes objects, but no API server
+# serves them and there is no schema for them: the pages that use them run them.
+CONFIGURATION_API_GROUPS = ('kind.x-k8s.io/', 'kubeadm.k8s.io/')
 GCC_LINE = re.compile(r'^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): (?P<message>.*)$')
 # The project's conventions for Chinese text, the same for the site and for the fixture trees.
 autocorrect_py.load_config((tools.REPO / '.autocorrectrc').read_text(encoding='utf-8'))
@@ -155,6 +158,8 @@ def kubernetes_manifests(root: Path) -> list[str]:
     for path in yaml_snippets(root):
         for data, node in _documents(root, path, found):
             if not (isinstance(data, dict) and 'apiVersion' in data and 'kind' in data):
+                continue
+            if str(data['apiVersion']).startswith(CONFIGURATION_API_GROUPS):
                 continue
             try:
                 kubernetes_validate.validate(data, version, strict=True)

@@ -1,6 +1,7 @@
 """CONTRIBUTING.md's rules for pages and snippets, checked on the sources of a tree."""
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -78,37 +79,32 @@ def language_parity(root: Path) -> list[str]:
 
 
 def _twin_drift(root: Path, zh_path: Path, en_path: Path) -> list[str]:
-    found = []
     zh_text, en_text = (p.read_text(encoding='utf-8') for p in (zh_path, en_path))
-    zh_includes, en_includes = (includes.includes(t, root) for t in (zh_text, en_text))
-    for index in range(max(len(zh_includes), len(en_includes))):
-        zh_one = zh_includes[index] if index < len(zh_includes) else None
-        en_one = en_includes[index] if index < len(en_includes) else None
-        if zh_one and en_one and zh_one.target == en_one.target:
-            continue
-        zh_at = f'"{zh_one.target}"' if zh_one else 'nothing more'
-        en_at = f'{en_path.relative_to(root)}:{en_one.line} includes "{en_one.target}"' if en_one else \
-            f'{en_path.relative_to(root)} includes nothing more'
-        line = zh_one.line if zh_one else (zh_includes[-1].line if zh_includes else 1)
-        found.append(problem(root, zh_path, line, f'include #{index + 1} is {zh_at}, but {en_at}'))
-        break
+    found = _first_difference(root, zh_path, en_path, 'include',
+                              *([(i.line, f'"{i.target}"') for i in includes.includes(t, root)]
+                                for t in (zh_text, en_text)))
     try:
         zh_page, en_page = (harness_pages.read_page(p, root) for p in (zh_path, en_path))
     except (SnippetMissingError, yaml.YAMLError):
         return found
-    zh_headings, en_headings = headings(zh_page), headings(en_page)
-    for index in range(max(len(zh_headings), len(en_headings))):
-        zh_one = zh_headings[index] if index < len(zh_headings) else None
-        en_one = en_headings[index] if index < len(en_headings) else None
-        if zh_one and en_one and zh_one[0] == en_one[0]:
+    return found + _first_difference(root, zh_path, en_path, 'heading',
+                                     *([(line, f'h{level}') for level, line in headings(page)]
+                                       for page in (zh_page, en_page)))
+
+
+def _first_difference(root: Path, zh_path: Path, en_path: Path, kind: str,
+                      zh_items: list[tuple[int, str]], en_items: list[tuple[int, str]]) -> list[str]:
+    """The first position where the twins' (line, what) lists differ in what."""
+    for index, (zh_one, en_one) in enumerate(itertools.zip_longest(zh_items, en_items)):
+        if zh_one and en_one and zh_one[1] == en_one[1]:
             continue
-        zh_at = f'an h{zh_one[0]}' if zh_one else 'no heading'
-        en_at = f'{en_path.relative_to(root)}:{en_one[1]} has an h{en_one[0]}' if en_one else \
-            f'{en_path.relative_to(root)} has no more headings'
-        line = zh_one[1] if zh_one else (zh_headings[-1][1] if zh_headings else 1)
-        found.append(problem(root, zh_path, line, f'heading #{index + 1} is {zh_at}, but {en_at}'))
-        break
-    return found
+        en_rel = en_path.relative_to(root)
+        here = zh_one[1] if zh_one else 'none'
+        there = f'{en_one[1]} at {en_rel}:{en_one[0]}' if en_one else f'none in {en_rel}'
+        line = zh_one[0] if zh_one else (zh_items[-1][0] if zh_items else 1)
+        return [problem(root, zh_path, line, f'{kind} #{index + 1} differs from the English twin: '
+                                             f'{here} here, {there}')]
+    return []
 
 
 def skip_markers(root: Path) -> list[str]:
@@ -162,8 +158,8 @@ def tiers(root: Path) -> list[str]:
             line, message = yaml_error(error, 2)
             found.append(problem(root, path, line, f'front matter is not YAML: {message}'))
     for page in load_pages(root):
-        tier_line = next((n for n, line in enumerate(page.text.split('\n')[:front_matter_lines(page.text)], 1)
-                          if line.startswith('tier:')), 1)
+        front_matter = page.text.split('\n')[:front_matter_lines(page.text)]
+        tier_line = next((n for n, line in enumerate(front_matter, 1) if line.startswith('tier:')), 1)
         try:
             tier = page.tier
         except ValueError:

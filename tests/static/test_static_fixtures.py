@@ -41,8 +41,9 @@ CASES = {
     'twins': (sources.language_parity, [
         'docs/zh/alone.md:1: no English twin docs/en/alone.md',
         'docs/en/lonely.md:1: no Chinese twin docs/zh/lonely.md',
-        'docs/zh/headings.md:5: heading #3 is an h3, but docs/en/headings.md:5 has an h2',
-        'docs/zh/includes.md:4: include #1 is "demo/a.sh", but docs/en/includes.md:4 includes "demo/b.sh"',
+        'docs/zh/headings.md:5: heading #3 differs from the English twin: h3 here, h2 at docs/en/headings.md:5',
+        'docs/zh/includes.md:4: include #1 differs from the English twin: "demo/a.sh" here, '
+        '"demo/b.sh" at docs/en/includes.md:4',
     ]),
     'skips': (sources.skip_markers, [
         f'docs/zh/index.md:3: {NOT_UNDER_ADMONITION}',

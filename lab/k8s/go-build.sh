@@ -44,31 +44,39 @@ go_wrapper_tidy() {
 
 KUBERNETES_COMMANDS=(kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy)
 
-# Kubernetes' seven commands, stamped with their version as Kubernetes' release build does
-# (hack/lib/version.sh) and linked as it links them (hack/lib/golang.sh): kubelet with cgo,
-# everything else static with CGO_ENABLED=0.
+# Kubernetes' commands (all seven, or those named), stamped with their version as Kubernetes'
+# release build does (hack/lib/version.sh) and linked as it links them (hack/lib/golang.sh):
+# kubelet with cgo, everything else static with CGO_ENABLED=0.
 build_kubernetes() {
-  local out=$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION dir=$LAB_STATE/go/kubernetes
-  if [ -f "$out/.done" ]; then return; fi
-  local minor_patch=${KUBERNETES_VERSION#v1.} major minor key ldflags=""
-  major=1 minor=${minor_patch%%.*}
+  local out=$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION dir=$LAB_STATE/go/kubernetes cmd
+  local wanted=("${@:-${KUBERNETES_COMMANDS[@]}}") static=() cgo=()
+  for cmd in "${wanted[@]}"; do
+    if [ -x "$out/$cmd" ]; then continue; fi
+    if [ "$cmd" = kubelet ]; then cgo+=("k8s.io/kubernetes/cmd/$cmd"); else static+=("k8s.io/kubernetes/cmd/$cmd"); fi
+  done
+  if [ $((${#static[@]} + ${#cgo[@]})) -eq 0 ]; then return; fi
+  local minor_patch=${KUBERNETES_VERSION#v1.} key ldflags=""
   go_wrapper_module "$dir" k8s.io/kubernetes "$KUBERNETES_VERSION" "v0.$minor_patch"
   go_wrapper_tidy "$dir" "${KUBERNETES_COMMANDS[@]/#/k8s.io/kubernetes/cmd/}"
   declare -A stamp=(
-    [gitVersion]=$KUBERNETES_VERSION [gitMajor]=$major [gitMinor]=$minor [gitTreeState]=clean
+    [gitVersion]=$KUBERNETES_VERSION [gitMajor]=1 [gitMinor]=${minor_patch%%.*} [gitTreeState]=clean
     [buildDate]=$(go_module_time k8s.io/kubernetes "$KUBERNETES_VERSION")
   )
   for key in "${!stamp[@]}"; do
     ldflags+=" -X k8s.io/component-base/version.$key=${stamp[$key]}"
     ldflags+=" -X k8s.io/client-go/pkg/version.$key=${stamp[$key]}"
   done
-  local tags=selinux,notest,grpcnotrace cmd static=()
-  for cmd in "${KUBERNETES_COMMANDS[@]}"; do
-    [ "$cmd" = kubelet ] || static+=("k8s.io/kubernetes/cmd/$cmd")
-  done
-  CGO_ENABLED=0 go_build_into "$dir" "$out" "$ldflags" "$tags" "${static[@]}"
-  CGO_ENABLED=1 go_build_into "$dir" "$out" "$ldflags" "$tags" k8s.io/kubernetes/cmd/kubelet
-  touch "$out/.done"
+  # Built into a scratch folder first, so that an interrupted build leaves no half-written binary.
+  local tags=selinux,notest,grpcnotrace
+  rm -rf "$out.tmp"
+  if [ ${#static[@]} -gt 0 ]; then CGO_ENABLED=0 go_build_into "$dir" "$out.tmp" "$ldflags" "$tags" "${static[@]}"; fi
+  if [ ${#cgo[@]} -gt 0 ]; then CGO_ENABLED=1 go_build_into "$dir" "$out.tmp" "$ldflags" "$tags" "${cgo[@]}"; fi
+  mkdir -p "$out" && mv "$out.tmp"/* "$out/" && rmdir "$out.tmp"
+}
+
+# The folder of a module version in the module cache, downloaded if needed.
+go_module_dir() {
+  go mod download "$1@$2" && go list -m -f '{{.Dir}}' "$1@$2"
 }
 
 # The publication time of a module version, used as the build date so that rebuilding the same
@@ -159,8 +167,7 @@ build_kind() {
 build_pause() {
   local out=$LAB_STATE/bin/pause-$PAUSE_VERSION src
   if [ -f "$out/.done" ]; then return; fi
-  src=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" >/dev/null &&
-    go list -m -f '{{.Dir}}' "k8s.io/kubernetes@$KUBERNETES_VERSION")/build/pause/linux/pause.c
+  src=$(go_module_dir k8s.io/kubernetes "$KUBERNETES_VERSION")/build/pause/linux/pause.c
   mkdir -p "$out"
   gcc -Os -Wall -Werror -static -DVERSION="v$PAUSE_VERSION" -o "$out/pause" "$src"
   touch "$out/.done"

@@ -1,0 +1,86 @@
+# Part "cluster": a kind cluster named "kind" (the pages use its node name, kind-control-plane),
+# created from the node image of the node-image part with the kind config readers see
+# (snippets/kubernetes/install/kind-config.yaml), its kubeconfig kept apart from the user's in
+# $KUBECONFIG_LAB. A healthy cluster on the same node image is reused; `down` deletes it only in
+# CI (CI=true), unless LAB_KEEP=1.
+# Offline, workload images come through a registry mirror, as readers in China pull them: each
+# node gets /etc/containerd/certs.d/docker.io/hosts.toml pointing at the lab's registry container
+# (lab-registry, from the images part), which joins the `kind` network.
+# kind and kubectl are linked into $LAB_STATE/tools for the tests and pages.
+
+CLUSTER_NAME=kind
+CLUSTER_CONFIG=$REPO_DIR/snippets/kubernetes/install/kind-config.yaml
+CLUSTER_REGISTRY=lab-registry
+CLUSTER_REGISTRY_PORT=5000
+
+cluster_up() {
+  local image
+  image=$(cat "$LAB_STATE/node-image" 2>/dev/null) || die "no node image yet: run 'lab/lab up node-image' first"
+  cluster_tools
+  if cluster_reusable "$image"; then
+    log "cluster: reusing '$CLUSTER_NAME' (node image $image)"
+  else
+    if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
+      log "cluster: deleting '$CLUSTER_NAME' (other node image, or unhealthy)"
+      kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_LAB"
+    fi
+    step "cluster: kind create cluster" kind create cluster --name "$CLUSTER_NAME" --image "$image" \
+      --config "$CLUSTER_CONFIG" --kubeconfig "$KUBECONFIG_LAB"
+  fi
+  if [ "$LAB_MODE" = offline ]; then
+    cluster_registry_mirror
+  fi
+  step "cluster: ready" cluster_wait_ready
+}
+
+cluster_down() {
+  if [ "${CI:-}" = true ] && [ "${LAB_KEEP:-}" != 1 ]; then
+    kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_LAB"
+  else
+    log "cluster: kept for the next run (delete it with: kind delete cluster --name $CLUSTER_NAME)"
+  fi
+}
+
+# kind and kubectl from the node-image part's builds, first on the PATH of the rest of the lab.
+cluster_tools() {
+  mkdir -p "$LAB_STATE/tools"
+  ln -sf "$LAB_STATE/bin/kind-$KIND_VERSION/kind" "$LAB_STATE/tools/kind"
+  ln -sf "$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION/kubectl" "$LAB_STATE/tools/kubectl"
+  export PATH=$LAB_STATE/tools:$PATH
+}
+
+cluster_reusable() {
+  local image=$1
+  [ "$(docker inspect -f '{{.Config.Image}}' "$CLUSTER_NAME-control-plane" 2>/dev/null)" = "$image" ] &&
+    [ "$(docker inspect -f '{{.State.Running}}' "$CLUSTER_NAME-control-plane")" = true ] &&
+    kubectl --kubeconfig "$KUBECONFIG_LAB" get --raw /readyz >/dev/null 2>&1
+}
+
+cluster_registry_mirror() {
+  docker inspect "$CLUSTER_REGISTRY" >/dev/null 2>&1 ||
+    die "no '$CLUSTER_REGISTRY' container: run 'lab/lab up images' first"
+  if ! docker network inspect kind -f '{{range .Containers}}{{.Name}} {{end}}' | grep -qw "$CLUSTER_REGISTRY"; then
+    docker network connect kind "$CLUSTER_REGISTRY"
+  fi
+  local node
+  for node in $(kind get nodes --name "$CLUSTER_NAME"); do
+    # containerd reads hosts.toml at every pull: no restart needed.
+    docker exec -i "$node" sh -c 'mkdir -p /etc/containerd/certs.d/docker.io &&
+      cat > /etc/containerd/certs.d/docker.io/hosts.toml' <<EOF
+server = "https://registry-1.docker.io"
+
+[host."http://$CLUSTER_REGISTRY:$CLUSTER_REGISTRY_PORT"]
+  capabilities = ["pull", "resolve"]
+EOF
+  done
+  log "cluster: docker.io pulls go through http://$CLUSTER_REGISTRY:$CLUSTER_REGISTRY_PORT"
+}
+
+# Ready means: every node Ready and every kube-system workload (and the network) rolled out.
+cluster_wait_ready() {
+  local k=(kubectl --kubeconfig "$KUBECONFIG_LAB")
+  "${k[@]}" wait --for=condition=Ready nodes --all --timeout=180s
+  "${k[@]}" -n kube-system rollout status deployment/coredns --timeout=180s
+  "${k[@]}" -n kube-system rollout status daemonset/kube-proxy --timeout=180s
+  "${k[@]}" -n local-path-storage rollout status deployment/local-path-provisioner --timeout=180s
+}

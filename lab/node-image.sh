@@ -1,0 +1,261 @@
+# Part "node-image": the image kind boots as a Kubernetes node, built here with no registry.
+# Offline, `kind build node-image` cannot work (it pulls every image it did not build), so its
+# steps are done by hand, from package registries only:
+#   1. binaries: Kubernetes, etcd, CoreDNS, flannel, ... from the Go module proxy (lab/k8s/go-build.sh)
+#   2. base: Debian bookworm (debootstrap) + systemd, containerd, runc and CNI plugins from Debian,
+#      plus kind's own files (images/base/files of the kind module) - what kind's base image is
+#   3. images: the control-plane, network and storage images, tagged with the names that
+#      `kubeadm config images list` and the node's manifests use
+#   4. node: the binaries in /usr/bin, /kind/version, the manifests, and the images imported into
+#      the node's containerd and pinned; committed with kind's entrypoint
+# The result is cached by a hash of its inputs (label lab.inputs); its tag is written to
+# $LAB_STATE/node-image for the cluster part. LAB_MODE=online uses kind's official node image.
+
+source "$LAB_DIR/k8s/go-build.sh"
+
+NODE_IMAGE_REPO=lab-kind-node
+NODE_BUILD=$LAB_STATE/node-build
+NODE_BASE_PACKAGES=(
+  # what kind's base image installs (images/base/Dockerfile)
+  systemd conntrack iptables nftables iproute2 ethtool util-linux mount kmod
+  libseccomp2 pigz fuse-overlayfs nfs-common open-iscsi bash ca-certificates curl jq procps
+  # what kind builds from source for it
+  containerd runc containernetworking-plugins
+)
+
+node_image_up() {
+  if [ "$LAB_MODE" = online ]; then
+    node_image_online
+    return
+  fi
+  node_image_prerequisites
+  step "node-image: binaries" build_all_binaries
+  local hash tag
+  hash=$(node_image_inputs_hash)
+  tag=$NODE_IMAGE_REPO:$KUBERNETES_VERSION-${hash:0:12}
+  if docker image inspect "$tag" >/dev/null 2>&1; then
+    log "node-image: $tag is up to date"
+  else
+    step "node-image: base root filesystem" node_base_rootfs
+    step "node-image: component images" node_component_images
+    step "node-image: assemble $tag" node_assemble "$tag" "$hash"
+    node_remove_older_images "$tag"
+  fi
+  echo "$tag" > "$LAB_STATE/node-image"
+  log "node-image: $tag, $(docker image inspect -f '{{.Size}}' "$tag" | numfmt --to=iec)"
+}
+
+node_image_down() { :; }
+
+node_image_prerequisites() {
+  local missing=()
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
+  command -v gcc >/dev/null || missing+=(gcc libc6-dev)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "node-image: installing ${missing[*]} from Debian"
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  docker image inspect "debian:$DEBIAN_VERSION" >/dev/null 2>&1 ||
+    die "node-image needs the debian:$DEBIAN_VERSION image: run 'lab/lab up images' first"
+}
+
+# Online: kind's default node image for this kind version (named in kind's source), and the kind
+# and kubectl binaries built here.
+node_image_online() {
+  local kind_dir image
+  build_kind
+  build_kubernetes kubectl
+  kind_dir=$(go_module_dir sigs.k8s.io/kind "$KIND_VERSION")
+  image=$(sed -n 's/^const Image = "\(.*\)"$/\1/p' "$kind_dir/pkg/apis/config/defaults/image.go")
+  [ -n "$image" ] || die "node-image: no default image found in kind $KIND_VERSION's source"
+  docker pull "$image"
+  log "node-image: online, kind's default image $image (Kubernetes ${image#*:}, not $KUBERNETES_VERSION)"
+  echo "$image" > "$LAB_STATE/node-image"
+}
+
+# Everything the node image is made of: versions, these scripts, and the Debian base image.
+node_image_inputs_hash() {
+  {
+    cat "$REPO_DIR/versions.env" "$LAB_DIR/node-image.sh" "$LAB_DIR"/k8s/*
+    docker image inspect -f '{{.Id}}' "debian:$DEBIAN_VERSION"
+  } | sha256sum | cut -c1-64
+}
+
+# Step 2: kind's base image, rebuilt from Debian packages and kind's files.
+node_base_rootfs() {
+  local rootfs=$NODE_BUILD/rootfs kind_files
+  kind_files=$(go_module_dir sigs.k8s.io/kind "$KIND_VERSION")/images/base/files
+  rm -rf "$rootfs" && mkdir -p "$rootfs"
+  local IFS=,
+  debootstrap --variant=minbase --include="${NODE_BASE_PACKAGES[*]}" "$DEBIAN_SUITE" "$rootfs" \
+    http://deb.debian.org/debian >"$NODE_BUILD/debootstrap.log" 2>&1 ||
+    die "debootstrap failed, see $NODE_BUILD/debootstrap.log"
+  unset IFS
+  # kind's files go in after the packages, or containerd's package scripts trip over its config.
+  install -m 0755 "$kind_files"/usr/local/bin/* "$rootfs/usr/local/bin/"
+  mkdir -p "$rootfs/kind/bin" "$rootfs/LICENSES" "$rootfs/etc/kubernetes/manifests" "$rootfs/opt/cni/bin"
+  install -m 0644 "$kind_files"/kind/README.txt "$rootfs/kind/"
+  install -m 0755 "$kind_files"/kind/bin/* "$rootfs/kind/bin/"
+  install -m 0644 "$kind_files"/LICENSES/* "$rootfs/LICENSES/"
+  (cd "$kind_files/etc" && find . -type f -exec install -D -m 0644 {} "$rootfs/etc/{}" \;)
+  # kind's units and entrypoint expect its own install locations.
+  ln -sf /usr/bin/containerd "$rootfs/usr/local/bin/containerd"
+  cp /dev/null "$rootfs/etc/machine-id"
+  cp "$rootfs"/usr/lib/cni/* "$rootfs/opt/cni/bin/"
+  install -m 0755 "$LAB_STATE/bin/cni-flannel-$CNI_FLANNEL_PLUGIN_VERSION/flannel" "$rootfs/opt/cni/bin/"
+  install -m 0755 "$LAB_STATE/bin/crictl-$CRICTL_VERSION/crictl" "$rootfs/usr/local/bin/"
+  # The pause image kubeadm names is the one built here (kind's config names an older tag).
+  sed -i "s#sandbox_image = .*#sandbox_image = \"registry.k8s.io/pause:$PAUSE_VERSION\"#" \
+    "$rootfs/etc/containerd/config.toml"
+  chroot "$rootfs" sh -euc '
+    ctr oci spec \
+      | jq ".hooks.createContainer[.hooks.createContainer | length] |= . + {\"path\": \"/kind/bin/mount-product-files.sh\"}" \
+      | jq "del(.process.rlimits)" > /etc/containerd/cri-base.json
+    find /lib/systemd/system/sysinit.target.wants/ -name systemd-tmpfiles-setup.service -delete
+    rm -f /lib/systemd/system/multi-user.target.wants/* /etc/systemd/system/*.wants/* \
+      /lib/systemd/system/local-fs.target.wants/* /lib/systemd/system/sockets.target.wants/*udev* \
+      /lib/systemd/system/sockets.target.wants/*initctl* /lib/systemd/system/basic.target.wants/*
+    echo ReadKMsg=no >> /etc/systemd/journald.conf
+    ln -sf /lib/systemd/systemd /sbin/init
+    systemctl enable kubelet.service containerd.service undo-mount-hacks.service >/dev/null 2>&1
+    systemctl mask systemd-binfmt.service >/dev/null 2>&1
+    apt-get clean
+    rm -rf /var/lib/apt/lists/* /var/log/*.log /var/cache/debconf/*-old
+  '
+}
+
+# Step 3: one image per component, FROM the Debian base (kube-proxy and flannel add iptables),
+# saved as archives for the node's containerd. Tags must be exactly what kubeadm asks for.
+node_component_images() {
+  local kubeadm=$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION/kubeadm image want
+  local -a wanted
+  mapfile -t wanted < <("$kubeadm" config images list --kubernetes-version "$KUBERNETES_VERSION")
+  local expected=(
+    "registry.k8s.io/kube-apiserver:$KUBERNETES_VERSION"
+    "registry.k8s.io/kube-controller-manager:$KUBERNETES_VERSION"
+    "registry.k8s.io/kube-scheduler:$KUBERNETES_VERSION"
+    "registry.k8s.io/kube-proxy:$KUBERNETES_VERSION"
+    "registry.k8s.io/coredns/coredns:$COREDNS_VERSION"
+    "registry.k8s.io/pause:$PAUSE_VERSION"
+    "registry.k8s.io/etcd:${ETCD_VERSION#v}-0"
+  )
+  [ "${wanted[*]}" = "${expected[*]}" ] ||
+    die "kubeadm wants: ${wanted[*]}; versions.env gives: ${expected[*]}"
+
+  local k8s=$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION
+  rm -rf "$NODE_BUILD/images" && mkdir -p "$NODE_BUILD/images"
+  node_component_image "registry.k8s.io/kube-apiserver:$KUBERNETES_VERSION" "" "" "$k8s/kube-apiserver"
+  node_component_image "registry.k8s.io/kube-controller-manager:$KUBERNETES_VERSION" "" "" \
+    "$k8s/kube-controller-manager"
+  node_component_image "registry.k8s.io/kube-scheduler:$KUBERNETES_VERSION" "" "" "$k8s/kube-scheduler"
+  node_component_image "registry.k8s.io/kube-proxy:$KUBERNETES_VERSION" "iptables conntrack ipset" "" \
+    "$k8s/kube-proxy"
+  node_component_image "registry.k8s.io/etcd:${ETCD_VERSION#v}-0" "" "" \
+    "$LAB_STATE/bin/etcd-$ETCD_VERSION"/{etcd,etcdctl,etcdutl}
+  node_component_image "registry.k8s.io/coredns/coredns:$COREDNS_VERSION" "" '["/usr/local/bin/coredns"]' \
+    "$LAB_STATE/bin/coredns-$COREDNS_VERSION/coredns"
+  node_pause_image "registry.k8s.io/pause:$PAUSE_VERSION"
+  node_component_image "ghcr.io/flannel-io/flannel:$FLANNEL_VERSION" "iptables iproute2" \
+    '["/opt/bin/flanneld"]' "$LAB_STATE/bin/flannel-$FLANNEL_VERSION"/{flanneld,install-conf}
+  node_component_image "docker.io/rancher/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION" "" \
+    '["/usr/local/bin/local-path-provisioner"]' \
+    "$LAB_STATE/bin/local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION/local-path-provisioner"
+  # The storage helper only runs sh, mkdir and rm: the Debian image itself.
+  docker save -o "$NODE_BUILD/images/debian.tar" "debian:$DEBIAN_VERSION"
+}
+
+#   node_component_image TAG DEBIAN_PACKAGES ENTRYPOINT_JSON BINARY...
+# Binaries go to /usr/local/bin, flannel's to /opt/bin where its manifest runs them.
+node_component_image() {
+  local tag=$1 packages=$2 entrypoint=$3; shift 3
+  local context=$NODE_BUILD/context bin_dir=/usr/local/bin
+  [[ $tag == */flannel:* ]] && bin_dir=/opt/bin
+  rm -rf "$context" && mkdir -p "$context"
+  cp "$@" "$context/"
+  {
+    echo "FROM debian:$DEBIAN_VERSION"
+    if [ -n "$packages" ]; then
+      echo "RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends $packages >/dev/null \\"
+      echo "    && rm -rf /var/lib/apt/lists/*"
+    fi
+    printf 'COPY %s %s/\n' "$(cd "$context" && ls | tr '\n' ' ')" "$bin_dir"
+    [ -n "$entrypoint" ] && echo "ENTRYPOINT $entrypoint"
+    echo "LABEL org.opencontainers.image.description=\"Built by the lab from source, on Debian $DEBIAN_VERSION\""
+  } > "$context/Dockerfile"
+  node_build_and_save "$tag" "$context"
+}
+
+# The official pause image is the static binary alone, run as nobody.
+node_pause_image() {
+  local tag=$1 context=$NODE_BUILD/context
+  rm -rf "$context" && mkdir -p "$context"
+  cp "$LAB_STATE/bin/pause-$PAUSE_VERSION/pause" "$context/"
+  printf '%s\n' 'FROM scratch' 'COPY pause /pause' 'USER 65535:65535' 'ENTRYPOINT ["/pause"]' \
+    'LABEL org.opencontainers.image.description="Built by the lab from the Kubernetes source"' \
+    > "$context/Dockerfile"
+  node_build_and_save "$tag" "$context"
+}
+
+# The images only exist inside the node: once saved they leave the engine, so `docker images`
+# on the host shows no official-looking names that were built here.
+node_build_and_save() {
+  local tag=$1 context=$2 archive
+  archive=$NODE_BUILD/images/$(echo "$tag" | tr '/:' '__').tar
+  docker build -q -t "$tag" "$context" >/dev/null
+  docker save -o "$archive" "$tag"
+  docker rmi "$tag" >/dev/null
+  log "node-image: built $tag ($(du -h "$archive" | cut -f1))"
+}
+
+# Step 4: what `kind build node-image` does, by hand: run the base, add the Kubernetes binaries,
+# the manifests and the images, commit.
+node_assemble() {
+  local tag=$1 hash=$2 k8s=$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION
+  local container=lab-node-build base=$NODE_IMAGE_REPO-base:${hash:0:12} cmd
+  # A build container left by a failed run is this part's own: replace it.
+  docker rm -f -v "$container" >/dev/null 2>&1 || true
+  tar -C "$NODE_BUILD/rootfs" -c . | docker import - "$base" >/dev/null
+  docker run -d --name "$container" --entrypoint sleep "$base" infinity >/dev/null
+  for cmd in kubeadm kubelet kubectl; do
+    docker cp "$k8s/$cmd" "$container:/usr/bin/$cmd"
+  done
+  docker exec "$container" sh -c "echo $KUBERNETES_VERSION > /kind/version"
+  FLANNEL_DIR=$(go_module_dir github.com/flannel-io/flannel "$FLANNEL_VERSION") \
+  KIND_DIR=$(go_module_dir sigs.k8s.io/kind "$KIND_VERSION") \
+  FLANNEL_IMAGE=ghcr.io/flannel-io/flannel:$FLANNEL_VERSION \
+  PROVISIONER_IMAGE=docker.io/rancher/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION \
+  HELPER_IMAGE=docker.io/library/debian:$DEBIAN_VERSION \
+    python3 "$LAB_DIR/k8s/node-manifests.py" "$NODE_BUILD/manifests"
+  docker cp "$NODE_BUILD/manifests" "$container:/kind/manifests"
+  docker cp "$NODE_BUILD/images" "$container:/kind/images"
+  # containerd runs only for the import; the images are not unpacked until the node starts them.
+  docker exec "$container" bash -euc '
+    containerd >/var/log/containerd-build.log 2>&1 &
+    until ctr version >/dev/null 2>&1; do sleep 0.2; done
+    for archive in /kind/images/*.tar; do
+      ctr -n k8s.io images import --all-platforms --no-unpack "$archive" >/dev/null
+    done
+    ctr -n k8s.io images ls -q | grep -v "^sha256:" | while read -r ref; do
+      ctr -n k8s.io images label "$ref" io.cri-containerd.pinned=pinned >/dev/null
+    done
+    ctr -n k8s.io images ls -q | grep -v "^sha256:"
+    kill %1 && wait
+    rm -rf /kind/images /var/log/containerd-build.log
+  ' | sed 's/^/[lab] node-image: imported /' >&2
+  docker commit --change 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' \
+    --change 'ENV container=docker' "$container" "$tag-unlabelled" >/dev/null
+  # STOPSIGNAL cannot be set by commit: systemd stops on SIGRTMIN+3, as in kind's base image.
+  printf '%s\n' "FROM $tag-unlabelled" 'STOPSIGNAL SIGRTMIN+3' "LABEL lab.inputs=$hash" |
+    docker build -q -t "$tag" - >/dev/null
+  docker rm -f -v "$container" >/dev/null
+  docker rmi "$tag-unlabelled" "$base" >/dev/null
+}
+
+# Older node images of this lab (other inputs) are dead weight: several GB each.
+node_remove_older_images() {
+  local keep=$1 image
+  for image in $(docker images --format '{{.Repository}}:{{.Tag}}' "$NODE_IMAGE_REPO"); do
+    [ "$image" = "$keep" ] || docker rmi "$image" >/dev/null || true
+  done
+}

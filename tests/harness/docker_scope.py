@@ -12,6 +12,7 @@ import functools
 import http.client
 import json
 import logging
+import os
 import re
 import shutil
 import socket
@@ -174,8 +175,9 @@ class Recorder:
 class EngineProxy:
     """A unix socket that forwards to the engine and records what goes through it."""
 
-    def __init__(self, recorder: Recorder):
+    def __init__(self, recorder: Recorder, owner: int | None = None):
         self.recorder = recorder
+        self.owner = owner   # uid allowed to connect, besides root
         # Under /tmp rather than the page's directory: unix socket paths are limited to 107 bytes.
         self._dir = Path(tempfile.mkdtemp(prefix='docker-proxy-'))
         self.path = self._dir / 'docker.sock'
@@ -187,6 +189,9 @@ class EngineProxy:
 
     def __enter__(self) -> 'EngineProxy':
         self._server = socketserver.ThreadingUnixStreamServer(str(self.path), _Forward)
+        if self.owner is not None:
+            self._dir.chmod(0o711)
+            os.chown(self.path, self.owner, -1)
         self._server.daemon_threads = True
         self._server.recorder = self.recorder
         threading.Thread(target=self._server.serve_forever, name=f'docker proxy {self.path}', daemon=True).start()

@@ -13,18 +13,21 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from sybil import Region, Sybil
+from sybil.integration.pytest import SybilItem
 from sybil.parsers.markdown import SkipParser
 
 from tests.harness import docker_scope, shell, transcript
 from tests.harness.lab import lab_env
 from tests.harness.pages import Fence, Origin, Page, read_page
 from tests.harness.prerequisites import TIERS, require
+from tests.harness.reader import Account, reader
 
 log = logging.getLogger('harness.runner')
 
@@ -83,6 +86,15 @@ def pytest_sessionfinish(session):
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A skipped block is reported at its page line, not where the skip was raised."""
+    report = yield
+    if report.skipped and isinstance(item, SybilItem) and isinstance(report.longrepr, tuple):
+        report.longrepr = (str(item.path), item.example.line, report.longrepr[2])
+    return report
+
+
 @functools.cache
 def _sybil(root: Path) -> Sybil:
     return Sybil(parsers=[PageParser(root)], path=str(root / 'docs' / 'zh'), pattern='*.md',
@@ -130,6 +142,7 @@ class PageRun:
     workdir: Path
     env: dict[str, str]
     update_output: bool
+    account: Account | None        # who runs the commands; None: the user running the tests
     failed_at: int | None = None   # page line of the first block that failed
 
     def start_block(self) -> None:
@@ -138,29 +151,36 @@ class PageRun:
 
 
 @pytest.fixture(scope='module')
-def page_run(request, tmp_path_factory):
+def page_run(request):
     """Sets up the page's working directory and scopes; cleans up after its last block."""
     page = read_page(request.path, request.config.rootpath)
     if page.tier is None:
         pytest.fail(f'{page.rel} has bash/sh/console blocks but no tier: put it under docs/zh/docker or '
                     f'docs/zh/kubernetes, give it front matter "tier:", or mark the blocks "skip: next"',
                     pytrace=False)
-    base = tmp_path_factory.mktemp(page.topic.name)
-    workdir = base / 'work'
+    # Outside pytest's own temporary folder, which only root may enter.
+    base = Path(tempfile.mkdtemp(prefix=f'page-{page.topic.name}-'))
+    workdir, home = base / 'work', base / 'home'
     if page.snippet_dir.is_dir():
         shutil.copytree(page.snippet_dir, workdir)
     else:
         workdir.mkdir()
-    env = dict(lab_env())
+    home.mkdir()
+    account = reader()
+    env = dict(lab_env(), HOME=str(home))
     env.pop('KUBECONFIG', None)
-    run = PageRun(page, workdir, env, request.config.getoption('update_output'))
+    if account:
+        env.update(USER=account.name, LOGNAME=account.name)
+    run = PageRun(page, workdir, env, request.config.getoption('update_output'), account)
     suite: SuiteScope = request.config.stash[SUITE]
     problems: list[str] = []
     with ExitStack() as cleanups:
+        cleanups.callback(shutil.rmtree, base)
         recorder = docker_scope.Recorder(suite.engine)
         cleanups.callback(_docker_cleanup, run, recorder, suite, problems)
         # Closed before the cleanup above runs: it waits for the last responses to be recorded.
-        env['DOCKER_HOST'] = cleanups.enter_context(docker_scope.EngineProxy(recorder)).docker_host
+        proxy = docker_scope.EngineProxy(recorder, owner=account.uid if account else None)
+        env['DOCKER_HOST'] = cleanups.enter_context(proxy).docker_host
         if page.tier == 'kind':
             from tests.harness.kube_scope import private_kubeconfig
 
@@ -170,6 +190,8 @@ def page_run(request, tmp_path_factory):
             cleanups.callback(_kube_cleanup, cluster, namespace, objects_before, problems)
             cluster.create_namespace(namespace, _pod_security(page))
             env['KUBECONFIG'] = str(private_kubeconfig(Path(env['KUBECONFIG_LAB']), base / 'kubeconfig', namespace))
+        if account:
+            account.give(base)
         yield run
     if problems:
         pytest.fail(f'{page.rel}: ' + '\n'.join(problems), pytrace=False)
@@ -221,7 +243,7 @@ def run_script(example) -> str | None:
     run: PageRun = example.namespace['page_run']
     run.start_block()
     result = shell.run(['bash', '-euo', 'pipefail', '-c', _ERR_TRAP + fence.text], run.workdir, run.env,
-                       BLOCK_TIMEOUT)
+                       BLOCK_TIMEOUT, account=run.account)
     if result.returncode == 0:
         return None
     run.failed_at = fence.line
@@ -244,7 +266,7 @@ def run_console(example) -> str | None:
     differences, updates = [], []
     for command in transcript.parse(fence.text):
         result = shell.run(['bash', '-o', 'pipefail', '-c', command.text], run.workdir, run.env,
-                           BLOCK_TIMEOUT, merge=True)
+                           BLOCK_TIMEOUT, merge=True, account=run.account)
         if result.returncode != 0:
             run.failed_at = fence.line
             return _failure('console command', fence, fence.origins[command.first], command.text, result)

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.harness.reader import Account
+
 
 @dataclass(frozen=True)
 class Result:
@@ -30,12 +32,13 @@ class Result:
         return '\n'.join(parts) or '(no output)'
 
 
-def run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float, merge: bool = False) -> Result:
-    """Run argv in its own process group so a timeout also stops whatever it started."""
+def run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float, merge: bool = False,
+        account: Account | None = None) -> Result:
+    """Run argv (as account, if given) in its own process group, so a timeout also stops what it started."""
     started = time.monotonic()
     with subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT if merge else subprocess.PIPE,
-                          start_new_session=True) as process:
+                          start_new_session=True, **(account.popen_args() if account else {})) as process:
         try:
             out, err = process.communicate(timeout=timeout)
             timed_out = False

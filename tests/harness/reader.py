@@ -1,0 +1,53 @@
+"""Who runs the pages' commands: a reader's account, not root.
+
+A reader runs docker as an ordinary user in the docker group (Docker's post-install steps) and needs
+root on their machine for no page: what needs root (installing packages, starting a daemon) happens
+inside a container on the page. Run as root, a page's command can break the machine the tests share
+(it once started a second dockerd); run as this account, such a command fails as it would for the
+reader.
+"""
+from __future__ import annotations
+
+import functools
+import grp
+import os
+import pwd
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+ACCOUNT = 'lab-reader'
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    uid: int
+    gid: int
+    groups: tuple[int, ...]
+
+    def popen_args(self) -> dict:
+        return {'user': self.uid, 'group': self.gid, 'extra_groups': list(self.groups)}
+
+    def give(self, path: Path) -> None:
+        """Make the account the owner of path and everything under it."""
+        for item in (path, *path.rglob('*')):
+            os.chown(item, self.uid, self.gid, follow_symlinks=False)
+
+
+@functools.cache
+def reader() -> Account | None:
+    """The account pages run as when the tests run as root (created if missing); None otherwise."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(ACCOUNT)
+    except KeyError:
+        subprocess.run(['useradd', '--system', '--user-group', '--shell', '/bin/bash', ACCOUNT],
+                       check=True, capture_output=True)
+        entry = pwd.getpwnam(ACCOUNT)
+    try:
+        groups = (grp.getgrnam('docker').gr_gid,)   # access to /var/run/docker.sock, as for a reader
+    except KeyError:
+        groups = ()
+    return Account(ACCOUNT, entry.pw_uid, entry.pw_gid, groups)

@@ -159,7 +159,8 @@ def external_requests(site_dir: Path) -> list[str]:
         page.feed(html.read_text(encoding='utf-8'))
         found += [f'{shown(html)}:{line}: loads {url}' for line, url in page.loads if is_external(url)]
         for first_line, css in page.styles:
-            found += [f'{shown(html)}:{line}: loads {url}' for line, url in css_urls(css, first_line) if is_external(url)]
+            found += [f'{shown(html)}:{line}: loads {url}' for line, url in css_urls(css, first_line)
+                      if is_external(url)]
         for first_line, js in page.inline_scripts:
             found += [f'{shown(html)}:{line}: {reason}' for line, url in js_urls(js, first_line)
                       if (reason := _unexplained(url, js))]

@@ -63,7 +63,10 @@ def shellcheck(root: Path) -> list[str]:
             commands = Path(tmp) / f'{index}.sh'
             commands.write_text(console_commands(console.read_text(encoding='utf-8')), encoding='utf-8')
             shown_as[str(commands)] = str(console.relative_to(root))
-        found += _shellcheck(root, list(map(Path, shown_as)), shown_as)
+        # A transcript runs in its snippet folder: files it sources are found there.
+        folders = ':'.join(sorted({str(console.parent) for console in consoles}))
+        found += _shellcheck(root, list(map(Path, shown_as)), shown_as,
+                             ('--external-sources', f'--source-path={folders}'))
     return found
 
 
@@ -79,10 +82,11 @@ def console_commands(transcript: str) -> str:
     return '\n'.join(lines)
 
 
-def _shellcheck(root: Path, scripts: list[Path], shown_as: dict[str, str]) -> list[str]:
+def _shellcheck(root: Path, scripts: list[Path], shown_as: dict[str, str],
+                options: tuple[str, ...] = ()) -> list[str]:
     if not scripts:
         return []
-    run = subprocess.run([str(tools.venv_tool('shellcheck')), '--shell=bash', '--format=gcc',
+    run = subprocess.run([str(tools.venv_tool('shellcheck')), '--shell=bash', '--format=gcc', *options,
                           *(str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in scripts)],
                          cwd=root, capture_output=True, text=True)
     if run.returncode not in (0, 1):
@@ -100,7 +104,8 @@ def hadolint(root: Path) -> list[str]:
     dockerfiles += [p for p in sorted((root / 'lab').rglob('*')) if p.is_file() and DOCKERFILE_NAME.match(p.name)]
     if not dockerfiles:
         return []
-    run = subprocess.run([str(tools.venv_tool('hadolint')), '--no-color', '--config', str(tools.REPO / '.hadolint.yaml'),
+    config = tools.REPO / '.hadolint.yaml'
+    run = subprocess.run([str(tools.venv_tool('hadolint')), '--no-color', '--config', str(config),
                           *(str(p.relative_to(root)) for p in dockerfiles)],
                          cwd=root, capture_output=True, text=True)
     if run.returncode not in (0, 1) or run.stderr:

@@ -74,7 +74,8 @@ CASES = {
     ]),
     'dockerfile-lint': (linters.hadolint, [
         'snippets/demo/Dockerfile:2: DL4000 error: MAINTAINER is deprecated',
-        'snippets/demo/web.dockerfile:2: DL3009 info: Delete the apt lists (/var/lib/apt/lists) after installing something',
+        'snippets/demo/web.dockerfile:2: DL3009 info: Delete the apt lists (/var/lib/apt/lists) '
+        'after installing something',
         'lab/images/web/Dockerfile:2: DL3003 warning: Use WORKDIR to switch to a directory',
     ]),
     'kubernetes-invalid': (linters.kubernetes_manifests, [
@@ -130,7 +131,8 @@ def test_site_checks_name_each_fault(tmp_path):
     found = built_site.external_requests(tmp_path)
     # Lines in the built HTML follow Material's templates: each problem has one, its value is theirs.
     assert all(re.match(r'^\S+:\d+: ', problem) for problem in found)
-    google_fonts = 'https://fonts.googleapis.com/css?family=Roboto:300,300i,400,400i,700,700i%7CRoboto+Mono:400,400i,700,700i&display=fallback'
+    google_fonts = ('https://fonts.googleapis.com/css?family=Roboto:300,300i,400,400i,700,700i'
+                    '%7CRoboto+Mono:400,400i,700,700i&display=fallback')
     no_mermaid = ("this script loads mermaid from unpkg.com unless the page loads the site's own mermaid.min.js "
                   '(add it to extra_javascript)')
     source_link = 'the source link fetches repository facts from another host (remove repo_url)'

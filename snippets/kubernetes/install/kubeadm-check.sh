@@ -1,0 +1,2 @@
+kubectl get nodes -o wide
+kubectl get pods -n kube-system

@@ -215,7 +215,13 @@ class _Forward(socketserver.BaseRequestHandler):
         if not any(h.lower().startswith(b'connection:') for h in headers):
             head = head[:-2] + b'Connection: close\r\n\r\n'
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as upstream:
-            upstream.connect(self.server.recorder.engine)
+            try:
+                upstream.connect(self.server.recorder.engine)
+            except OSError as error:
+                # The CLI prints the message as "Error response from daemon: ...".
+                client.sendall(_error_response(f'the Docker engine at {self.server.recorder.engine} '
+                                               f'is not answering ({error.strerror})'))
+                return
             handler = self.server.recorder.expect(method, target)
             response = bytearray() if handler else None
             try:
@@ -225,6 +231,12 @@ class _Forward(socketserver.BaseRequestHandler):
             finally:
                 if handler:
                     self.server.recorder.record(handler, bytes(response))
+
+
+def _error_response(message: str) -> bytes:
+    body = json.dumps({'message': message}).encode()
+    return (b'HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\n'
+            b'Content-Length: %d\r\nConnection: close\r\n\r\n%s' % (len(body), body))
 
 
 def _read_head(connection: socket.socket) -> tuple[bytes | None, bytes]:

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.static
 
 
 def no_problems(problems: list[str]) -> None:
-    assert not problems, f'{len(problems)} problem(s):\n' + '\n'.join(problems)
+    if problems:
+        pytest.fail(f'{len(problems)} problem(s):\n' + '\n'.join(problems), pytrace=False)
 
 
 def test_site_builds_strictly(site_build):
@@ -18,7 +19,8 @@ def test_site_builds_strictly(site_build):
 
 
 def test_site_requests_nothing_from_other_hosts(site_build):
-    assert (site_build.site_dir / 'index.html').is_file(), 'the site did not build'
+    if not (site_build.site_dir / 'index.html').is_file():
+        pytest.fail('the site did not build: see test_site_builds_strictly', pytrace=False)
     no_problems(built_site.external_requests(site_build.site_dir))
 
 

@@ -212,8 +212,10 @@ class _Forward(socketserver.BaseRequestHandler):
             return
         request_line, *headers = head[:-len(_HEAD_END)].split(b'\r\n')
         method, target = request_line.decode('latin-1').split(' ')[:2]
-        if not any(h.lower().startswith(b'connection:') for h in headers):
-            head = head[:-2] + b'Connection: close\r\n\r\n'
+        connection = [h for h in headers if h.lower().startswith(b'connection:')]
+        if not any(b'upgrade' in h.lower() for h in connection):
+            kept = [h for h in headers if h not in connection]
+            head = b'\r\n'.join([request_line, *kept, b'Connection: close']) + _HEAD_END
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as upstream:
             try:
                 upstream.connect(self.server.recorder.engine)

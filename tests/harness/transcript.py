@@ -22,6 +22,8 @@ NORMALISATION = (
                         r'(?: [A-Z]{3,5}\b)?)?'), '<date>'),
     ('date', re.compile(r'\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? \d{1,2} \w{3} \d{4} \d{2}:\d{2}:\d{2}'
                         r'(?: [A-Z]{3,5}| [+-]\d{4})?'), '<date>'),
+    # Common Log Format, as in web servers' access logs: 26/Nov/2026:16:08:49 +0000
+    ('date', re.compile(r'\b\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?'), '<date>'),
     ('time', re.compile(r'\b\d{2}:\d{2}:\d{2}(?:\.\d+)?\b'), '<time>'),
     ('uuid', re.compile(r'\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b'), '<uuid>'),
     ('id', re.compile(r'\b[0-9a-f]{64}\b|\b[0-9a-f]{12}\b'), '<id>'),

@@ -214,7 +214,9 @@ def chinese_spacing(root: Path) -> list[str]:
         if page.rel.parts[1] != 'zh':
             continue
         for result in autocorrect_py.lint_for(prose(page), 'page.md').lines:
-            found += [problem(root, page.path, result.line, f'write "{new}", not "{old}"')
+            found += [problem(root, page.path, result.line, f'write "{new}", not "{old}"' +
+                              # Chinese text usually takes full-width brackets, which need no spaces.
+                              (' (or use full-width brackets （）)' if re.search(r'[()]', old) else ''))
                       for old, new in changes(result.old, result.new)]
     return found
 

@@ -91,8 +91,9 @@ CASES = {
         'docs/zh/index.md:2: write "用 Docker", not "用Docker"',
         'docs/zh/index.md:4: write "用 Docker 构建镜像", not "用Docker构建镜像"',
         'docs/zh/index.md:6: write "先安装 Docker", not "先安装Docker"',
-        'docs/zh/index.md:8: write "关于 CI", not "关于CI"',
-        'docs/zh/index.md:9: write "本页在 CI 中验证过", not "本页在CI中验证过"',
+        'docs/zh/index.md:8: write "镜像 (image) 是只读的", not "镜像(image)是只读的" (or use full-width brackets （）)',
+        'docs/zh/index.md:10: write "关于 CI", not "关于CI"',
+        'docs/zh/index.md:11: write "本页在 CI 中验证过", not "本页在CI中验证过"',
     ]),
 }
 

@@ -23,3 +23,9 @@ def _lab_exports() -> dict[str, str]:
     after = dict(item.split('=', 1) for item in printed.split('\0') if '=' in item)
     return {name: value for name, value in after.items()
             if os.environ.get(name) != value and name not in _SHELL_VARIABLES}
+
+
+def lab_path_dirs() -> list[str]:
+    """The directories `lab/lab env` adds to PATH."""
+    ours = os.environ.get('PATH', '').split(':')
+    return [d for d in _lab_exports().get('PATH', '').split(':') if d and d not in ours]

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ACCOUNT = 'lab-reader'
+# A login shell's PATH on Debian; the lab's own tools come first (see reader_path).
+SYSTEM_PATH = ('/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin')
 
 
 @dataclass(frozen=True)
@@ -51,3 +53,18 @@ def reader() -> Account | None:
     except KeyError:
         groups = ()
     return Account(ACCOUNT, entry.pw_uid, entry.pw_gid, groups)
+
+
+def reader_path(account: Account, lab_dirs: list[str]) -> str:
+    """The PATH a page gets: the lab's directories, then the system's (not root's own tools).
+
+    A lab directory the account cannot search would make commands silently come from further down
+    the PATH (another kubectl, say): that is an error of the lab's setup.
+    """
+    script = 'for dir; do [ -x "$dir" ] || echo "$dir"; done'
+    blocked = subprocess.run(['bash', '-c', script, 'check', *lab_dirs], capture_output=True, text=True,
+                             check=True, **account.popen_args()).stdout.split()
+    if blocked:
+        raise PermissionError(f'{account.name} cannot search {", ".join(blocked)}, which `lab/lab env` puts '
+                              f'on the PATH: what pages run must be where any user can run it')
+    return ':'.join([*lab_dirs, *SYSTEM_PATH])

@@ -24,10 +24,10 @@ from sybil.integration.pytest import SybilItem
 from sybil.parsers.markdown import SkipParser
 
 from tests.harness import docker_scope, shell, transcript
-from tests.harness.lab import lab_env
+from tests.harness.lab import lab_env, lab_path_dirs
 from tests.harness.pages import Fence, Origin, Page, read_page
 from tests.harness.prerequisites import TIERS, require
-from tests.harness.reader import Account, reader
+from tests.harness.reader import Account, reader, reader_path
 
 log = logging.getLogger('harness.runner')
 
@@ -158,6 +158,14 @@ def page_run(request):
         pytest.fail(f'{page.rel} has bash/sh/console blocks but no tier: put it under docs/zh/docker or '
                     f'docs/zh/kubernetes, give it front matter "tier:", or mark the blocks "skip: next"',
                     pytrace=False)
+    account = reader()
+    env = dict(lab_env())
+    env.pop('KUBECONFIG', None)
+    if account:
+        try:
+            env.update(USER=account.name, LOGNAME=account.name, PATH=reader_path(account, lab_path_dirs()))
+        except PermissionError as error:
+            pytest.fail(str(error), pytrace=False)
     # Outside pytest's own temporary folder, which only root may enter.
     base = Path(tempfile.mkdtemp(prefix=f'page-{page.topic.name}-'))
     workdir, home = base / 'work', base / 'home'
@@ -166,11 +174,7 @@ def page_run(request):
     else:
         workdir.mkdir()
     home.mkdir()
-    account = reader()
-    env = dict(lab_env(), HOME=str(home))
-    env.pop('KUBECONFIG', None)
-    if account:
-        env.update(USER=account.name, LOGNAME=account.name)
+    env['HOME'] = str(home)
     run = PageRun(page, workdir, env, request.config.getoption('update_output'), account)
     suite: SuiteScope = request.config.stash[SUITE]
     problems: list[str] = []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -55,8 +56,11 @@ class Cluster:
     def __init__(self, kubeconfig: Path):
         self.api = config.new_client_from_config(str(kubeconfig))
         self.core = client.CoreV1Api(self.api)
-        self._cache = Path(tempfile.mkdtemp(prefix='kube-discovery-')) / 'cache.json'
+        self._cache_dir = Path(tempfile.mkdtemp(prefix='kube-discovery-'))
         self._dynamic: DynamicClient | None = None
+
+    def close(self) -> None:
+        shutil.rmtree(self._cache_dir, ignore_errors=True)
 
     def cluster_objects(self) -> set[ObjectKey]:
         """Every cluster-scoped object that can be listed and deleted, found by API discovery.
@@ -64,7 +68,7 @@ class Cluster:
         Discovery runs again each time, so kinds a page added (CRDs) are seen too.
         """
         if self._dynamic is None:
-            self._dynamic = DynamicClient(self.api, cache_file=str(self._cache), discoverer=EagerDiscoverer)
+            self._dynamic = DynamicClient(self.api, cache_file=str(self._cache_dir / 'discovery.json'), discoverer=EagerDiscoverer)
         else:
             self._dynamic.resources.invalidate_cache()
         found = set()

@@ -383,6 +383,7 @@ class SuiteScope:
             created = self.cluster.cluster_objects() - self.cluster_before
             problems.extend(f'kube: {kind} {name}' for _, kind, name in sorted(created))
             problems.extend(f'kube cleanup: {error}' for error in self.cluster.remove(created))
+            self.cluster.close()
             _unlock_cluster()
         return problems
 

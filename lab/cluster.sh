@@ -6,7 +6,7 @@
 # Offline, workload images come through a registry mirror, as readers in China pull them: each
 # node gets /etc/containerd/certs.d/docker.io/hosts.toml pointing at the lab's registry container
 # (lab-registry, from the images part), which joins the `kind` network.
-# kind and kubectl are linked into $LAB_STATE/tools for the tests and pages.
+# kind and kubectl are linked into $LAB_STATE/path for the tests and pages.
 
 CLUSTER_NAME=kind
 CLUSTER_CONFIG=$REPO_DIR/snippets/kubernetes/install/kind-config.yaml
@@ -43,10 +43,10 @@ cluster_down() {
 
 # kind and kubectl from the node-image part's builds, first on the PATH of the rest of the lab.
 cluster_tools() {
-  mkdir -p "$LAB_STATE/tools"
-  ln -sf "$LAB_STATE/bin/kind-$KIND_VERSION/kind" "$LAB_STATE/tools/kind"
-  ln -sf "$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION/kubectl" "$LAB_STATE/tools/kubectl"
-  export PATH=$LAB_STATE/tools:$PATH
+  mkdir -p "$LAB_STATE/path"
+  ln -sf "$LAB_STATE/bin/kind-$KIND_VERSION/kind" "$LAB_STATE/path/kind"
+  ln -sf "$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION/kubectl" "$LAB_STATE/path/kubectl"
+  export PATH=$LAB_STATE/path:$PATH
 }
 
 cluster_reusable() {

@@ -12,6 +12,7 @@ import functools
 import grp
 import os
 import pwd
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,16 +56,33 @@ def reader() -> Account | None:
     return Account(ACCOUNT, entry.pw_uid, entry.pw_gid, groups)
 
 
-def reader_path(account: Account, lab_dirs: list[str]) -> str:
+def reader_path(account: Account, lab_dirs: list[str], page_bin: Path) -> str:
     """The PATH a page gets: the lab's directories, then the system's (not root's own tools).
 
-    A lab directory the account cannot search would make commands silently come from further down
-    the PATH (another kubectl, say): that is an error of the lab's setup.
+    The lab keeps its state under root's home, which the account cannot enter: the programs of a lab
+    directory it cannot search are linked into page_bin instead, as a reader would install them
+    into /usr/local/bin (a hard link is the same file, and costs nothing).
     """
+    existing = [d for d in lab_dirs if os.path.isdir(d)]
     script = 'for dir; do [ -x "$dir" ] || echo "$dir"; done'
-    blocked = subprocess.run(['bash', '-c', script, 'check', *lab_dirs], capture_output=True, text=True,
-                             check=True, **account.popen_args()).stdout.split()
-    if blocked:
-        raise PermissionError(f'{account.name} cannot search {", ".join(blocked)}, which `lab/lab env` puts '
-                              f'on the PATH: what pages run must be where any user can run it')
-    return ':'.join([*lab_dirs, *SYSTEM_PATH])
+    blocked = subprocess.run(['bash', '-c', script, 'check', *existing], capture_output=True, text=True,
+                             check=True, **account.popen_args()).stdout.split('\n')
+    path = []
+    for directory in existing:
+        if directory in blocked:
+            _link_programs(Path(directory), page_bin)
+            directory = str(page_bin)
+        if directory not in path:
+            path.append(directory)
+    return ':'.join([*path, *SYSTEM_PATH])
+
+
+def _link_programs(source: Path, destination: Path) -> None:
+    destination.mkdir(mode=0o755, exist_ok=True)
+    for entry in source.iterdir():
+        program, link = entry.resolve(), destination / entry.name
+        if program.is_file() and os.access(program, os.X_OK) and not link.exists():
+            try:
+                os.link(program, link)
+            except OSError:   # another file system
+                shutil.copy2(program, link)

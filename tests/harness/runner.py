@@ -159,13 +159,6 @@ def page_run(request):
                     f'docs/zh/kubernetes, give it front matter "tier:", or mark the blocks "skip: next"',
                     pytrace=False)
     account = reader()
-    env = dict(lab_env())
-    env.pop('KUBECONFIG', None)
-    if account:
-        try:
-            env.update(USER=account.name, LOGNAME=account.name, PATH=reader_path(account, lab_path_dirs()))
-        except PermissionError as error:
-            pytest.fail(str(error), pytrace=False)
     # Outside pytest's own temporary folder, which only root may enter.
     base = Path(tempfile.mkdtemp(prefix=f'page-{page.topic.name}-'))
     workdir, home = base / 'work', base / 'home'
@@ -174,7 +167,12 @@ def page_run(request):
     else:
         workdir.mkdir()
     home.mkdir()
-    env['HOME'] = str(home)
+    env = dict(lab_env(), HOME=str(home))
+    env.pop('KUBECONFIG', None)
+    if account:
+        account.give(base)
+        env.update(USER=account.name, LOGNAME=account.name,
+                   PATH=reader_path(account, lab_path_dirs(), base / 'bin'))
     run = PageRun(page, workdir, env, request.config.getoption('update_output'), account)
     suite: SuiteScope = request.config.stash[SUITE]
     problems: list[str] = []
@@ -193,9 +191,10 @@ def page_run(request):
             objects_before = cluster.cluster_objects()
             cleanups.callback(_kube_cleanup, cluster, namespace, objects_before, problems)
             cluster.create_namespace(namespace, _pod_security(page))
-            env['KUBECONFIG'] = str(private_kubeconfig(Path(env['KUBECONFIG_LAB']), base / 'kubeconfig', namespace))
-        if account:
-            account.give(base)
+            kubeconfig = private_kubeconfig(Path(env['KUBECONFIG_LAB']), base / 'kubeconfig', namespace)
+            if account:
+                os.chown(kubeconfig, account.uid, account.gid)
+            env['KUBECONFIG'] = str(kubeconfig)
         yield run
     if problems:
         pytest.fail(f'{page.rel}: ' + '\n'.join(problems), pytrace=False)

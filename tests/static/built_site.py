@@ -41,12 +41,22 @@ REPOSITORY_FACTS = re.compile(r'^https://(api\.github\.com/|\$\{\w+\}/api/v4/pro
 
 def build(root: Path, site_dir: Path) -> list[str]:
     """`mkdocs build --strict` of root into site_dir; each warning is a problem."""
-    run = subprocess.run([sys.executable, '-m', 'mkdocs', 'build', '--strict',
-                          '--config-file', str(root / 'mkdocs.yml'), '--site-dir', str(site_dir)],
-                         cwd=root, capture_output=True, text=True, env={**os.environ, 'NO_MKDOCS_2_WARNING': '1'})
-    found = [_located(root, line) for line in run.stderr.splitlines() if line.startswith(('WARNING', 'ERROR'))]
-    if run.returncode != 0 and not found:
-        found.append(f'mkdocs.yml:1: mkdocs build failed:\n{run.stderr}')
+    return build_problems(root, start_build(root, site_dir))
+
+
+def start_build(root: Path, site_dir: Path) -> subprocess.Popen:
+    """The build, running in the background while other checks run."""
+    return subprocess.Popen([sys.executable, '-m', 'mkdocs', 'build', '--strict',
+                             '--config-file', str(root / 'mkdocs.yml'), '--site-dir', str(site_dir)],
+                            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, 'NO_MKDOCS_2_WARNING': '1'})
+
+
+def build_problems(root: Path, process: subprocess.Popen) -> list[str]:
+    _, stderr = process.communicate()
+    found = [_located(root, line) for line in stderr.splitlines() if line.startswith(('WARNING', 'ERROR'))]
+    if process.returncode != 0 and not found:
+        found.append(f'mkdocs.yml:1: mkdocs build failed:\n{stderr}')
     return found
 
 

@@ -1,6 +1,7 @@
 """Fixtures of the static tier: the site built once per session, and the checkers fetched with Go."""
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +17,21 @@ class Build:
     problems: list[str]
 
 
-@pytest.fixture(scope='session')
-def site_build(tmp_path_factory) -> Build:
-    """The repository's site, built strictly into a temporary folder, with the build's problems."""
+@pytest.fixture(scope='session', autouse=True)
+def site_build_started(tmp_path_factory) -> tuple[Path, subprocess.Popen]:
+    """The repository's site starts building with the tier's first test, alongside the other checks."""
     site_dir = tmp_path_factory.mktemp('site')
-    return Build(site_dir, built_site.build(tools.REPO, site_dir))
+    process = built_site.start_build(tools.REPO, site_dir)
+    yield site_dir, process
+    process.kill()
+    process.wait()
+
+
+@pytest.fixture(scope='session')
+def site_build(site_build_started) -> Build:
+    """The repository's site, built strictly into a temporary folder, with the build's problems."""
+    site_dir, process = site_build_started
+    return Build(site_dir, built_site.build_problems(tools.REPO, process))
 
 
 def _required(setup):

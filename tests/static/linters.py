@@ -5,6 +5,7 @@ import difflib
 import re
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import autocorrect_py
@@ -55,9 +56,8 @@ def project_scripts(root: Path) -> list[Path]:
 def shellcheck(root: Path) -> list[str]:
     """shellcheck over shell snippets, the commands of console transcripts, and the project's scripts."""
     scripts = _snippets(root, lambda name: name.endswith('.sh'), SHELL_FENCES) + project_scripts(root)
-    found = _shellcheck(root, scripts, {})
     consoles = _snippets(root, lambda name: name.endswith('.console'), ('console',))
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor() as pool:
         shown_as = {}
         for index, console in enumerate(consoles):
             commands = Path(tmp) / f'{index}.sh'
@@ -65,9 +65,11 @@ def shellcheck(root: Path) -> list[str]:
             shown_as[str(commands)] = str(console.relative_to(root))
         # A transcript runs in its snippet folder: files it sources are found there.
         folders = ':'.join(sorted({str(console.parent) for console in consoles}))
-        found += _shellcheck(root, list(map(Path, shown_as)), shown_as,
-                             ('--external-sources', f'--source-path={folders}'))
-    return found
+        # One shellcheck per script, in parallel: a long lab script would hold up the rest.
+        runs = [pool.submit(_shellcheck, root, [script], {}) for script in scripts]
+        runs.append(pool.submit(_shellcheck, root, list(map(Path, shown_as)), shown_as,
+                                ('--external-sources', f'--source-path={folders}')))
+        return [line for run in runs for line in run.result()]
 
 
 def console_commands(transcript: str) -> str:

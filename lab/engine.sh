@@ -4,11 +4,13 @@
 
 ENGINE_STATE=$LAB_STATE/engine
 ENGINE_PIDFILE=$ENGINE_STATE/dockerd.pid
+# Present while the engine was started by the latest `lab/lab up`: only then does `down` stop it.
+ENGINE_STARTED_MARK=$ENGINE_STATE/started-by-last-up
 LAB_REGISTRY_PORT=5001
 LAB_MIRROR=http://127.0.0.1:$LAB_REGISTRY_PORT
-# Debian packages the lab needs on the host (debootstrap builds the Debian base image;
-# jq edits OCI specs in the runc wrapper).
-ENGINE_PACKAGES=(docker.io debootstrap jq)
+# Debian packages the lab needs on the host: debootstrap builds the Debian base image, jq edits
+# OCI specs in the runc wrapper and reads go's JSON, curl checks the lab registry.
+ENGINE_PACKAGES=(docker.io debootstrap jq curl)
 # Runtime name of the runc wrapper that works around the missing CAP_SYS_RESOURCE (moby #42906).
 PRIVILEGED_RUNTIME=runc-drop-sys-resource
 
@@ -60,11 +62,8 @@ engine_up() {
   mkdir -p "$ENGINE_STATE"
   install_engine_packages
   if engine_answers; then
-    if [ -f "$ENGINE_PIDFILE" ] && kill -0 "$(cat "$ENGINE_PIDFILE")" 2>/dev/null; then
-      log "engine: reusing the dockerd the lab started (pid $(cat "$ENGINE_PIDFILE"))"
-    else
-      log "engine: a Docker engine already answers; using it (the lab did not start it and will not stop it)"
-    fi
+    rm -f "$ENGINE_STARTED_MARK"
+    log "engine: a Docker engine already answers; using it (\`lab/lab down\` will leave it running)"
     if [ "$LAB_MODE" = offline ] \
       && ! docker info --format '{{json .RegistryConfig.Mirrors}}' | grep -qF "\"$LAB_MIRROR/\""; then
       die "the running engine has no registry mirror $LAB_MIRROR, which offline mode needs.
@@ -85,15 +84,17 @@ engine_up() {
     (( waited++ < 600 )) || die "dockerd did not answer within 60 s; see $ENGINE_STATE/dockerd.log"
     sleep 0.1
   done
+  touch "$ENGINE_STARTED_MARK"
   log "engine: dockerd $(docker version --format '{{.Server.Version}}') answers (pid $pid)"
 }
 
 engine_down() {
+  [ -f "$ENGINE_STARTED_MARK" ] || return 0
+  rm -f "$ENGINE_STARTED_MARK"
   if [ "${LAB_KEEP:-}" = 1 ] && [ "${CI:-}" != true ]; then
     log "engine: kept running (LAB_KEEP=1)"
     return
   fi
-  [ -f "$ENGINE_PIDFILE" ] || return 0
   local pid
   pid=$(cat "$ENGINE_PIDFILE")
   kill -0 "$pid" 2>/dev/null || return 0

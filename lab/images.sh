@@ -46,6 +46,13 @@ Suites: $DEBIAN_SUITE-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
+  # As in the official image: apt removes downloaded packages after installing them.
+  cat > "$root/etc/apt/apt.conf.d/docker-clean" <<'EOF'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+EOF
   chroot "$root" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get upgrade -y -qq >/dev/null
   chroot "$root" apt-get clean
@@ -71,12 +78,67 @@ debian_base_up() {
   docker tag "$image" "debian:$DEBIAN_SUITE"
 }
 
+stand_in_up() {  # NAME: build lab/images/NAME unless its inputs are unchanged
+  local name=$1 image t0=$SECONDS inputs
+  image=$name:$(image_tag "$name")
+  inputs=$( {
+    echo "$DEBIAN_SUITE $image"
+    image_inputs_of "debian:$DEBIAN_VERSION"
+    (cd "$IMAGES_DIR/$name" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+  } | sha256sum | cut -c1-16)
+  if [ "$(image_inputs_of "$image")" = "$inputs" ]; then
+    log "images: $image is up to date"
+    return
+  fi
+  docker build --quiet --build-arg "DEBIAN_VERSION=$DEBIAN_VERSION" --label "$INPUTS_LABEL=$inputs" \
+    --tag "$image" "$IMAGES_DIR/$name" >/dev/null
+  log "images: built $image in $((SECONDS - t0)) s"
+}
+
+# The lab registry: the registry stand-in, storing in $LAB_STATE so pushed images survive. Other
+# networks (kind's) reach it as lab-registry:5000; the engine reaches it on 127.0.0.1:5001.
+lab_registry_up() {
+  local image=registry:$REGISTRY_TAG running_image
+  running_image=$(docker inspect --format '{{.Image}}' "$REGISTRY_CONTAINER" 2>/dev/null || true)
+  if [ "$running_image" != "$(docker image inspect --format '{{.Id}}' "$image")" ]; then
+    [ -n "$running_image" ] && docker rm -f "$REGISTRY_CONTAINER" >/dev/null
+    mkdir -p "$LAB_STATE/registry"
+    docker run --detach --name "$REGISTRY_CONTAINER" --restart unless-stopped \
+      --publish "127.0.0.1:$LAB_REGISTRY_PORT:5000" --volume "$LAB_STATE/registry:/var/lib/registry" \
+      "$image" >/dev/null
+  fi
+  docker start "$REGISTRY_CONTAINER" >/dev/null
+  local waited=0
+  until curl -fsS "$LAB_MIRROR/v2/" >/dev/null 2>&1; do
+    (( waited++ < 300 )) || die "the lab registry did not answer within 30 s: docker logs $REGISTRY_CONTAINER"
+    sleep 0.1
+  done
+}
+
+push_to_lab_registry() {  # IMAGE: serve it as library/IMAGE, where a mirror is looked up
+  local mirrored=127.0.0.1:$LAB_REGISTRY_PORT/library/$1
+  docker tag "$1" "$mirrored"
+  docker push --quiet "$mirrored" >/dev/null
+  docker rmi "$mirrored" >/dev/null
+}
+
 images_up() {
+  local image name t0
   if [ "$LAB_MODE" = online ]; then
-    local image
-    for image in $(lab_images); do docker pull -q "$image" >/dev/null; done
+    for image in $(lab_images); do
+      t0=$SECONDS
+      docker pull --quiet "$image" >/dev/null
+      log "images: pulled $image in $((SECONDS - t0)) s"
+    done
     docker tag "debian:$DEBIAN_VERSION" "debian:$DEBIAN_SUITE"
     return
   fi
   debian_base_up
+  for name in "${STAND_INS[@]}"; do
+    stand_in_up "$name"
+    [ "$name" = registry ] && lab_registry_up
+  done
+  t0=$SECONDS
+  for image in $(lab_images) "debian:$DEBIAN_SUITE"; do push_to_lab_registry "$image"; done
+  log "images: pushed $(lab_images | wc -l) images and debian:$DEBIAN_SUITE to $REGISTRY_CONTAINER in $((SECONDS - t0)) s"
 }

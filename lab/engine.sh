@@ -33,8 +33,10 @@ install_engine_packages() {
   log "engine: installing ${missing[*]} from Debian"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  [ "$(dpkg-query -W -f='${Version}' docker.io)" = "${DOCKER_DEB_VERSION}"* ] \
-    || log "engine: warning: docker.io $(dpkg-query -W -f='${Version}' docker.io) is not the tested $DOCKER_DEB_VERSION"
+  local installed
+  installed=$(dpkg-query -W -f='${Version}' docker.io)
+  [[ $installed == "$DOCKER_DEB_VERSION"* ]] \
+    || log "engine: warning: docker.io $installed is not the tested $DOCKER_DEB_VERSION"
 }
 
 write_daemon_config() {

@@ -15,7 +15,7 @@ log() { echo "$(date '+%F %T') 0 [Note] [Entrypoint]: $*"; }
 die() { echo "$(date '+%F %T') 0 [ERROR] [Entrypoint]: $*" >&2; exit 1; }
 
 setting() {  # NAME -> the value of MARIADB_NAME, MYSQL_NAME, or the file either *_FILE names
-  local name var file
+  local name file
   for name in "MARIADB_$1" "MYSQL_$1"; do
     file="${name}_FILE"
     if [ -n "${!name:-}" ]; then printf '%s' "${!name}"; return; fi
@@ -29,14 +29,14 @@ sql_string() {  # a quoted SQL string literal
 }
 
 sql_name() {  # a quoted SQL identifier
+  # shellcheck disable=SC2016  # the backquotes are SQL's, not the shell's
   printf '`%s`' "${1//\`/\`\`}"
 }
 
 start_temporary_server() {
   "$@" --skip-networking --socket="$SOCKET" &
   server_pid=$!
-  local i
-  for i in $(seq 300); do
+  for _ in $(seq 300); do
     mariadb-admin --socket="$SOCKET" -uroot --silent ping >/dev/null 2>&1 && return
     kill -0 "$server_pid" 2>/dev/null || die "the temporary server exited during set-up"
     sleep 0.1
@@ -113,11 +113,15 @@ CREATE USER 'healthcheck'@'localhost' IDENTIFIED BY '$healthcheck_password';"
   local client_config
   client_config=$(mktemp)
   printf '[client]\nuser=root\npassword="%s"\nsocket=%s\n' "${root_password//\"/\\\"}" "$SOCKET" > "$client_config"
-  local client=(mariadb --defaults-extra-file="$client_config" ${database:+--database="$database"})
+  local client=(mariadb --defaults-extra-file="$client_config")
+  [ -n "$database" ] && client+=(--database="$database")
   local f
   for f in /docker-entrypoint-initdb.d/*; do
     case "$f" in
-      *.sh) log "$0: running $f"; . "$f" ;;
+      *.sh)
+        log "$0: running $f"
+        # shellcheck source=/dev/null  # the reader's own scripts
+        . "$f" ;;
       *.sql) log "$0: running $f"; "${client[@]}" < "$f" ;;
       *.sql.gz) log "$0: running $f"; gunzip -c "$f" | "${client[@]}" ;;
       */\*) ;;

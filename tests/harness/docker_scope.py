@@ -91,10 +91,10 @@ class Recorder:
             # Pulling an image that is already here changes nothing: it is not the page's.
             if reference is None or self._exists(f'/images/{quote(reference, safe="/:@")}/json'):
                 return None
-            handler = functools.partial(self._committed, reference=reference)
-        elif path.startswith('/images/') and path.endswith('/tag') or path == '/commit':
+            handler = functools.partial(self._image, reference=reference)
+        elif (path.startswith('/images/') and path.endswith('/tag')) or path == '/commit':
             reference = _reference(query.get('repo'), query.get('tag'))
-            handler = functools.partial(self._committed, reference=reference)
+            handler = functools.partial(self._image, reference=reference)
         elif path == '/images/load':
             handler = self._loaded
         else:
@@ -141,7 +141,7 @@ class Recorder:
             if image.startswith('sha256:'):
                 self.add('images', image)
 
-    def _committed(self, status: int, body: bytes, reference: str | None) -> None:
+    def _image(self, status: int, body: bytes, reference: str | None) -> None:
         if status >= 300:
             return
         if reference:

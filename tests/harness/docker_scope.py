@@ -5,6 +5,11 @@ listing cannot tell what a page made. Instead the page's commands reach the engi
 proxy on a unix socket (their DOCKER_HOST) that records what each API call creates. The proxy adds
 `Connection: close` so that each connection carries one request and its response; upgraded
 connections (attach, exec, BuildKit sessions) pass through untouched.
+
+One thing stays out of sight: a BuildKit build (`docker build` with buildx) talks gRPC inside an
+upgraded connection, and names its images there. For those, the images present when the page's
+first BuildKit session opens are compared with the images present when the proxy closes: on a
+shared engine, an image someone else makes in that interval is taken for the page's.
 """
 from __future__ import annotations
 
@@ -57,6 +62,7 @@ class Recorder:
         self.created = Created()
         self._busy = 0
         self._idle = threading.Condition()
+        self._images_before_buildkit: set[tuple[str, str]] | None = None
 
     def add(self, kind: str, value: str) -> None:
         with self._idle:
@@ -78,6 +84,11 @@ class Recorder:
             return None
         url = urlsplit(target)
         path, query = _API_VERSION.sub('', url.path), parse_qs(url.query)
+        if path in ('/grpc', '/session'):
+            with self._idle:
+                if self._images_before_buildkit is None:
+                    self._images_before_buildkit = self._images()
+            return None
         if path == '/containers/create':
             handler = functools.partial(self._container, started=time.time())
         elif path == '/networks/create':
@@ -155,6 +166,22 @@ class Recorder:
             if status < 300 and loaded:
                 self.add('images', loaded.group(1))
 
+    def add_buildkit_images(self) -> None:
+        """Record the images that appeared since the first BuildKit session, if there was one."""
+        if self._images_before_buildkit is None:
+            return
+        before_ids = {image_id for image_id, _ in self._images_before_buildkit}
+        for image_id, reference in self._images() - self._images_before_buildkit:
+            if reference != '<none>:<none>':
+                self.add('images', reference)
+            elif image_id not in before_ids:
+                self.add('images', image_id)
+
+    def _images(self) -> set[tuple[str, str]]:
+        """(ID, reference) of every image, ('<none>:<none>' for an untagged one)."""
+        return {(image['Id'], reference) for image in json.loads(self._request('/images/json?all=1')[1])
+                for reference in image.get('RepoTags') or ['<none>:<none>']}
+
     def _exists(self, path: str) -> bool:
         return self._request(path)[0] == 200
 
@@ -199,6 +226,7 @@ class EngineProxy:
 
     def __exit__(self, *exc) -> None:
         self.recorder.wait_idle()
+        self.recorder.add_buildkit_images()
         self._server.shutdown()
         self._server.server_close()
         shutil.rmtree(self._dir, ignore_errors=True)

@@ -54,7 +54,7 @@ node_image_prerequisites() {
   command -v gcc >/dev/null || missing+=(gcc libc6-dev)
   if [ ${#missing[@]} -gt 0 ]; then
     log "node-image: installing ${missing[*]} from Debian"
-    apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   docker image inspect "debian:$DEBIAN_VERSION" >/dev/null 2>&1 ||
     die "node-image needs the debian:$DEBIAN_VERSION image: run 'lab/lab up images' first"
@@ -87,11 +87,9 @@ node_base_rootfs() {
   local rootfs=$NODE_BUILD/rootfs kind_files
   kind_files=$(go_module_dir sigs.k8s.io/kind "$KIND_VERSION")/images/base/files
   rm -rf "$rootfs" && mkdir -p "$rootfs"
-  local IFS=,
-  debootstrap --variant=minbase --include="${NODE_BASE_PACKAGES[*]}" "$DEBIAN_SUITE" "$rootfs" \
-    http://deb.debian.org/debian >"$NODE_BUILD/debootstrap.log" 2>&1 ||
+  debootstrap --variant=minbase --include="$(IFS=,; echo "${NODE_BASE_PACKAGES[*]}")" "$DEBIAN_SUITE" \
+    "$rootfs" http://deb.debian.org/debian >"$NODE_BUILD/debootstrap.log" 2>&1 ||
     die "debootstrap failed, see $NODE_BUILD/debootstrap.log"
-  unset IFS
   # kind's files go in after the packages, or containerd's package scripts trip over its config.
   install -m 0755 "$kind_files"/usr/local/bin/* "$rootfs/usr/local/bin/"
   mkdir -p "$rootfs/kind/bin" "$rootfs/LICENSES" "$rootfs/etc/kubernetes/manifests" "$rootfs/opt/cni/bin"

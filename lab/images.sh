@@ -8,7 +8,7 @@ REGISTRY_CONTAINER=lab-registry
 # Label holding the hash of an image's inputs: same hash, no rebuild.
 INPUTS_LABEL=lab.inputs
 
-# The stand-ins, in build order (registry first: it serves the others). Tags come from versions.env.
+# The stand-ins, for the official images the pages use. Tags come from versions.env.
 STAND_INS=(registry nginx redis mariadb)
 
 image_tag() {  # NAME -> the tag from versions.env (NGINX_TAG for nginx, ...)
@@ -21,6 +21,14 @@ lab_images() {
   local name
   echo "debian:$DEBIAN_VERSION"
   for name in "${STAND_INS[@]}"; do echo "$name:$(image_tag "$name")"; done
+}
+
+image_id() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
+
+# After a rebuild, the previous image is only taking space: remove it unless a container uses it.
+remove_superseded() {  # IMAGE OLD_ID
+  [ -n "$2" ] && [ "$2" != "$(image_id "$1")" ] && docker rmi "$2" >/dev/null 2>&1
+  return 0
 }
 
 image_inputs_of() {  # IMAGE -> the hash label it was built with, or nothing
@@ -61,12 +69,13 @@ EOF
 }
 
 debian_base_up() {
-  local image=debian:$DEBIAN_VERSION inputs t0=$SECONDS
+  local image=debian:$DEBIAN_VERSION inputs t0=$SECONDS previous=""
   inputs=$( { echo "$DEBIAN_SUITE"; declare -f build_debian_base; } | sha256sum | cut -c1-16)
   if [ "$(image_inputs_of "$image")" = "$inputs" ]; then
     log "images: $image is up to date"
   else
     local root
+    previous=$(image_id "$image")
     root=$(mktemp -d "$LAB_STATE/debootstrap.XXXXXX")
     chmod 755 "$root"  # apt in the chroot downloads as the _apt user
     build_debian_base "$root"
@@ -76,6 +85,7 @@ debian_base_up() {
     log "images: built $image in $((SECONDS - t0)) s"
   fi
   docker tag "$image" "debian:$DEBIAN_SUITE"
+  remove_superseded "$image" "$previous"
 }
 
 stand_in_up() {  # NAME: build lab/images/NAME unless its inputs are unchanged
@@ -90,8 +100,11 @@ stand_in_up() {  # NAME: build lab/images/NAME unless its inputs are unchanged
     log "images: $image is up to date"
     return
   fi
+  local previous
+  previous=$(image_id "$image")
   docker build --quiet --build-arg "DEBIAN_VERSION=$DEBIAN_VERSION" --label "$INPUTS_LABEL=$inputs" \
     --tag "$image" "$IMAGES_DIR/$name" >/dev/null
+  remove_superseded "$image" "$previous"
   log "images: built $image in $((SECONDS - t0)) s"
 }
 
@@ -100,7 +113,7 @@ stand_in_up() {  # NAME: build lab/images/NAME unless its inputs are unchanged
 lab_registry_up() {
   local image=registry:$REGISTRY_TAG running_image
   running_image=$(docker inspect --format '{{.Image}}' "$REGISTRY_CONTAINER" 2>/dev/null || true)
-  if [ "$running_image" != "$(docker image inspect --format '{{.Id}}' "$image")" ]; then
+  if [ "$running_image" != "$(image_id "$image")" ]; then
     [ -n "$running_image" ] && docker rm -f "$REGISTRY_CONTAINER" >/dev/null
     mkdir -p "$LAB_STATE/registry"
     docker run --detach --name "$REGISTRY_CONTAINER" --restart unless-stopped \
@@ -134,10 +147,16 @@ images_up() {
     return
   fi
   debian_base_up
+  # The stand-ins only need the base: build them side by side (mostly downloads and unpacking).
+  local builds=() build
   for name in "${STAND_INS[@]}"; do
-    stand_in_up "$name"
-    [ "$name" = registry ] && lab_registry_up
+    stand_in_up "$name" &
+    builds+=($!)
   done
+  for build in "${builds[@]}"; do
+    wait "$build" || die "images: a stand-in did not build (see above)"
+  done
+  lab_registry_up
   t0=$SECONDS
   for image in $(lab_images) "debian:$DEBIAN_SUITE"; do push_to_lab_registry "$image"; done
   log "images: pushed $(lab_images | wc -l) images and debian:$DEBIAN_SUITE to $REGISTRY_CONTAINER in $((SECONDS - t0)) s"

@@ -60,6 +60,13 @@ EOF
   echo "$config"
 }
 
+# The pages use the first docker client on PATH: on our machines /usr/local/bin/docker (28.x, what
+# readers install today), which talks to Debian's dockerd 20.10 at API 1.41.
+log_engine_versions() {
+  log "engine: client $(docker version --format '{{.Client.Version}}') ($(command -v docker))," \
+      "dockerd $(docker version --format '{{.Server.Version}}')"
+}
+
 engine_up() {
   mkdir -p "$ENGINE_STATE"
   install_engine_packages
@@ -72,6 +79,7 @@ engine_up() {
   Add it to /etc/docker/daemon.json:  { \"registry-mirrors\": [\"$LAB_MIRROR\"] }
   then restart the engine (e.g. systemctl restart docker), or run with LAB_MODE=online."
     fi
+    log_engine_versions
     return
   fi
   local config
@@ -87,7 +95,8 @@ engine_up() {
     sleep 0.1
   done
   touch "$ENGINE_STARTED_MARK"
-  log "engine: dockerd $(docker version --format '{{.Server.Version}}') answers (pid $pid)"
+  log "engine: dockerd answers (pid $pid)"
+  log_engine_versions
 }
 
 engine_down() {

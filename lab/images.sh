@@ -135,6 +135,12 @@ push_to_lab_registry() {  # IMAGE: serve it as library/IMAGE, where a mirror is 
   docker rmi "$mirrored" >/dev/null
 }
 
+# kind's nodes are privileged containers: check they start (see the workaround in lab/engine.sh).
+check_privileged_containers() {
+  docker run --rm --privileged "debian:$DEBIAN_VERSION" true \
+    || die "a privileged container does not start on this engine; see $LAB_STATE/engine/dockerd.log"
+}
+
 images_up() {
   local image name t0
   if [ "$LAB_MODE" = online ]; then
@@ -144,9 +150,11 @@ images_up() {
       log "images: pulled $image in $((SECONDS - t0)) s"
     done
     docker tag "debian:$DEBIAN_VERSION" "debian:$DEBIAN_SUITE"
+    check_privileged_containers
     return
   fi
   debian_base_up
+  check_privileged_containers
   # The stand-ins only need the base: build them side by side (mostly downloads and unpacking).
   local builds=() build
   for name in "${STAND_INS[@]}"; do

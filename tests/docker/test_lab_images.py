@@ -40,11 +40,11 @@ PROGRAM_VERSION = {
     'mariadb': (['mariadbd', '--version'], r'Ver (\d[^-\s]*)'),
 }
 
-# Columns: image, Debian package, package version, size, command (the pages give the headings).
 
 
 @dataclass(frozen=True)
 class StandIn:
+    """A row of the table; the pages give the headings."""
     image: str
     package: str
     version: str
@@ -61,7 +61,7 @@ class StandIn:
 
 
 def stand_ins() -> list[StandIn]:
-    """The table's rows, cells without backticks."""
+    """The table's rows (image, Debian package, package version, size, command), without backticks."""
     return [StandIn(*(cell.strip().strip('`') for cell in line.strip().strip('|').split('|')))
             for line in TABLE.read_text(encoding='utf-8').splitlines()]
 

@@ -6,10 +6,10 @@ proxy on a unix socket (their DOCKER_HOST) that records what each API call creat
 `Connection: close` so that each connection carries one request and its response; upgraded
 connections (attach, exec, BuildKit sessions) pass through untouched.
 
-One thing stays out of sight: a BuildKit build (`docker build` with buildx) talks gRPC inside an
-upgraded connection, and names its images there. For those, the images present when the page's
-first BuildKit session opens are compared with the images present when the proxy closes: on a
-shared engine, an image someone else makes in that interval is taken for the page's.
+One thing stays out of sight: a BuildKit build (`docker build` runs buildx) talks gRPC inside an
+upgraded connection and names its image there. What the build printed names it too ("naming to
+NAME", "writing image ID", or the bare ID with -q): the runner hands each command's output to
+add_build_output once a BuildKit session went through the proxy.
 """
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ log = logging.getLogger('harness.docker')
 LEAK_KINDS = ('containers', 'networks', 'volumes')
 _API_VERSION = re.compile(r'^/v[\d.]+(?=/)')
 _HEAD_END = b'\r\n\r\n'
+# BuildKit's plain progress ("#8 naming to docker.io/library/web:1.0 done", "#8 writing image
+# sha256:... done") and the ID alone on a line that `docker build -q` prints.
+_BUILDKIT_IMAGE = re.compile(r'naming to (\S+?)(?: done)?$|writing image (sha256:[0-9a-f]{64})|^(sha256:[0-9a-f]{64})$',
+                             re.MULTILINE)
 
 
 def engine_socket(env: dict[str, str]) -> str:
@@ -62,7 +66,7 @@ class Recorder:
         self.created = Created()
         self._busy = 0
         self._idle = threading.Condition()
-        self._images_before_buildkit: set[tuple[str, str]] | None = None
+        self.buildkit = False   # a BuildKit session went through: builds are named in their output
 
     def add(self, kind: str, value: str) -> None:
         with self._idle:
@@ -85,9 +89,7 @@ class Recorder:
         url = urlsplit(target)
         path, query = _API_VERSION.sub('', url.path), parse_qs(url.query)
         if path in ('/grpc', '/session'):
-            with self._idle:
-                if self._images_before_buildkit is None:
-                    self._images_before_buildkit = self._images()
+            self.buildkit = True
             return None
         if path == '/containers/create':
             handler = functools.partial(self._container, started=time.time())
@@ -166,21 +168,12 @@ class Recorder:
             if status < 300 and loaded:
                 self.add('images', loaded.group(1))
 
-    def add_buildkit_images(self) -> None:
-        """Record the images that appeared since the first BuildKit session, if there was one."""
-        if self._images_before_buildkit is None:
+    def add_build_output(self, output: str) -> None:
+        """Record the images a BuildKit build printed it made (not before a BuildKit session)."""
+        if not self.buildkit:
             return
-        before_ids = {image_id for image_id, _ in self._images_before_buildkit}
-        for image_id, reference in self._images() - self._images_before_buildkit:
-            if reference != '<none>:<none>':
-                self.add('images', reference)
-            elif image_id not in before_ids:
-                self.add('images', image_id)
-
-    def _images(self) -> set[tuple[str, str]]:
-        """(ID, reference) of every image, ('<none>:<none>' for an untagged one)."""
-        return {(image['Id'], reference) for image in json.loads(self._request('/images/json?all=1')[1])
-                for reference in image.get('RepoTags') or ['<none>:<none>']}
+        for match in _BUILDKIT_IMAGE.finditer(output):
+            self.add('images', next(group for group in match.groups() if group))
 
     def _exists(self, path: str) -> bool:
         return self._request(path)[0] == 200
@@ -226,7 +219,6 @@ class EngineProxy:
 
     def __exit__(self, *exc) -> None:
         self.recorder.wait_idle()
-        self.recorder.add_buildkit_images()
         self._server.shutdown()
         self._server.server_close()
         shutil.rmtree(self._dir, ignore_errors=True)

@@ -143,6 +143,7 @@ class PageRun:
     env: dict[str, str]
     update_output: bool
     account: Account | None        # who runs the commands; None: the user running the tests
+    recorder: docker_scope.Recorder
     failed_at: int | None = None   # page line of the first block that failed
 
     def start_block(self) -> None:
@@ -173,12 +174,12 @@ def page_run(request):
         account.give(base)
         env.update(USER=account.name, LOGNAME=account.name,
                    PATH=reader_path(account, lab_path_dirs(), base / 'bin'))
-    run = PageRun(page, workdir, env, request.config.getoption('update_output'), account)
     suite: SuiteScope = request.config.stash[SUITE]
+    recorder = docker_scope.Recorder(suite.engine)
+    run = PageRun(page, workdir, env, request.config.getoption('update_output'), account, recorder)
     problems: list[str] = []
     with ExitStack() as cleanups:
         cleanups.callback(shutil.rmtree, base)
-        recorder = docker_scope.Recorder(suite.engine)
         cleanups.callback(_docker_cleanup, run, recorder, suite, problems)
         # Closed before the cleanup above runs: it waits for the last responses to be recorded.
         proxy = docker_scope.EngineProxy(recorder, owner=account.uid if account else None)
@@ -247,6 +248,7 @@ def run_script(example) -> str | None:
     run.start_block()
     result = shell.run(['bash', '-euo', 'pipefail', '-c', _ERR_TRAP + fence.text], run.workdir, run.env,
                        BLOCK_TIMEOUT, account=run.account)
+    run.recorder.add_build_output(result.stdout + result.stderr)
     if result.returncode == 0:
         return None
     run.failed_at = fence.line
@@ -270,6 +272,7 @@ def run_console(example) -> str | None:
     for command in transcript.parse(fence.text):
         result = shell.run(['bash', '-o', 'pipefail', '-c', command.text], run.workdir, run.env,
                            BLOCK_TIMEOUT, merge=True, account=run.account)
+        run.recorder.add_build_output(result.stdout)
         if result.returncode != 0:
             run.failed_at = fence.line
             return _failure('console command', fence, fence.origins[command.first], command.text, result)

@@ -69,12 +69,14 @@ def test_update_output_rewrites_the_console_snippet_from_the_real_run(site):
 @pytest.mark.docker
 def test_varying_output_passes_after_normalisation_and_skips_are_reported(site):
     result = run_pages(site, 'docs/zh/docker/passing.md', 'docs/zh/docker/bare-skip.md')
-    # passing.md: bash, console, the skip comment itself; bare-skip.md: the skip comment.
-    result.assert_outcomes(passed=4, skipped=2)
+    # passing.md: two bash blocks, a console, the skip comment itself; bare-skip.md: the skip comment.
+    result.assert_outcomes(passed=5, skipped=2)
     result.stdout.fnmatch_lines_random([
         'SKIPPED * not verified by CI: macOS 上的安装步骤',
         'SKIPPED * marked "skip: next" on the page',
     ])
+    # The image passing.md built and kept is gone, without failing the page.
+    assert docker_scope.docker('image', 'ls', '--quiet', '--filter', 'label=runner-selftest=built') == ''
 
 
 @pytest.mark.docker

@@ -41,7 +41,6 @@ PROGRAM_VERSION = {
 }
 
 
-
 @dataclass(frozen=True)
 class StandIn:
     """A row of the table; the pages give the headings."""
@@ -108,6 +107,11 @@ def test_table_lists_the_lab_images():
 @needs_offline
 @pytest.mark.parametrize('stand_in', stand_ins(), ids=lambda s: s.image)
 class TestStandIn:
+    @pytest.fixture(autouse=True)
+    def pulled(self, stand_in):
+        """A page may have removed the image (`docker rmi`): pull it back, as a reader would."""
+        docker('pull', '--quiet', stand_in.image)
+
     def test_package_version_is_the_one_in_the_table(self, stand_in):
         assert package_version(stand_in) == stand_in.version, \
             'stale table: run `python -m tests.docker.test_lab_images`'

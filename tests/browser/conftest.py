@@ -85,7 +85,9 @@ class Traffic:
         self.urls.append(request.url)
 
     def record_failure(self, request):
-        self.failures.append(f'{request.url}: {request.failure}')
+        # Aborted: the test moved on to the next page first. The request itself was still recorded.
+        if request.failure != 'net::ERR_ABORTED':
+            self.failures.append(f'{request.url}: {request.failure}')
 
     def record_response(self, response):
         # Material looks for a sitemap.xml under each language alternate of the page; the i18n plugin

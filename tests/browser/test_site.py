@@ -14,6 +14,13 @@ pytestmark = pytest.mark.browser
 DEEP_PAGE = 'docker/images-and-containers/'
 SEARCH_WORDS = ['容器', '镜像', 'containers', 'Deployment', 'Kubernetes']
 LANGUAGE_ROOTS = {'zh': '/', 'en': '/en/'}
+# Material shows "Initializing search" until its worker has loaded the index and lunr's languages,
+# then the placeholder of the page's language.
+SEARCH_READY = '''() => {
+    const placeholder = JSON.parse(document.getElementById("__config").textContent)
+        .translations["search.result.placeholder"];
+    return document.querySelector(".md-search-result__meta").innerText.trim() === placeholder;
+}'''
 
 
 def page_paths(site_dir: Path) -> list[str]:
@@ -26,9 +33,10 @@ def page_paths(site_dir: Path) -> list[str]:
 
 
 def open_page(page, url: str):
-    """Open url and wait until its scripts and their requests (search index, diagrams) are done."""
+    """Open url and wait until its requests are done, the search worker's last ones included."""
     response = page.goto(url, wait_until='networkidle')
     assert response is not None and response.ok, f'{url}: HTTP {response.status if response else "no response"}'
+    page.wait_for_function(SEARCH_READY)
 
 
 def test_every_page_loads_from_the_site_alone(context, site_dir, site_url):

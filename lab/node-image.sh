@@ -1,7 +1,7 @@
 # Part "node-image": the image kind boots as a Kubernetes node, built here with no registry.
 # Offline, `kind build node-image` cannot work (it pulls every image it did not build), so its
 # steps are done by hand, from package registries only:
-#   1. binaries: Kubernetes, etcd, CoreDNS, flannel, ... from the Go module proxy (lab/k8s/go-build.sh)
+#   1. binaries: Kubernetes, etcd, CoreDNS, kube-router, ... from the Go module proxy (lab/k8s/go-build.sh)
 #   2. base: Debian bookworm (debootstrap) + systemd, containerd, runc and CNI plugins from Debian,
 #      plus kind's own files (images/base/files of the kind module) - what kind's base image is
 #   3. images: the control-plane, network and storage images, tagged with the names that
@@ -101,7 +101,6 @@ node_base_rootfs() {
   ln -sf /usr/bin/containerd "$rootfs/usr/local/bin/containerd"
   cp /dev/null "$rootfs/etc/machine-id"
   cp "$rootfs"/usr/lib/cni/* "$rootfs/opt/cni/bin/"
-  install -m 0755 "$LAB_STATE/bin/cni-flannel-$CNI_FLANNEL_PLUGIN_VERSION/flannel" "$rootfs/opt/cni/bin/"
   install -m 0755 "$LAB_STATE/bin/crictl-$CRICTL_VERSION/crictl" "$rootfs/usr/local/bin/"
   # The pause image kubeadm names is the one built here (kind's config names an older tag).
   sed -i "s#sandbox_image = .*#sandbox_image = \"registry.k8s.io/pause:$PAUSE_VERSION\"#" \
@@ -123,7 +122,7 @@ node_base_rootfs() {
   '
 }
 
-# Step 3: one image per component, FROM the Debian base (kube-proxy and flannel add iptables),
+# Step 3: one image per component, FROM the Debian base (kube-proxy and kube-router add iptables),
 # saved as archives for the node's containerd. Tags must be exactly what kubeadm asks for.
 node_component_images() {
   local kubeadm=$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION/kubeadm image want
@@ -154,8 +153,9 @@ node_component_images() {
   node_component_image "registry.k8s.io/coredns/coredns:$COREDNS_VERSION" "" '["/usr/local/bin/coredns"]' \
     "$LAB_STATE/bin/coredns-$COREDNS_VERSION/coredns"
   node_pause_image "registry.k8s.io/pause:$PAUSE_VERSION"
-  node_component_image "ghcr.io/flannel-io/flannel:$FLANNEL_VERSION" "iptables iproute2" \
-    '["/opt/bin/flanneld"]' "$LAB_STATE/bin/flannel-$FLANNEL_VERSION"/{flanneld,install-conf}
+  node_component_image "docker.io/cloudnativelabs/kube-router:$KUBE_ROUTER_VERSION" \
+    "iptables ipset iproute2 ipvsadm conntrack" '["/usr/local/bin/kube-router"]' \
+    "$LAB_STATE/bin/kube-router-$KUBE_ROUTER_VERSION/kube-router"
   node_component_image "docker.io/rancher/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION" "" \
     '["/usr/local/bin/local-path-provisioner"]' \
     "$LAB_STATE/bin/local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION/local-path-provisioner"
@@ -163,12 +163,10 @@ node_component_images() {
   docker save -o "$NODE_BUILD/images/debian.tar" "debian:$DEBIAN_VERSION"
 }
 
-#   node_component_image TAG DEBIAN_PACKAGES ENTRYPOINT_JSON BINARY...
-# Binaries go to /usr/local/bin, flannel's to /opt/bin where its manifest runs them.
+#   node_component_image TAG DEBIAN_PACKAGES ENTRYPOINT_JSON BINARY...   (binaries go to /usr/local/bin)
 node_component_image() {
   local tag=$1 packages=$2 entrypoint=$3; shift 3
-  local context=$NODE_BUILD/context bin_dir=/usr/local/bin
-  [[ $tag == */flannel:* ]] && bin_dir=/opt/bin
+  local context=$NODE_BUILD/context
   rm -rf "$context" && mkdir -p "$context"
   cp "$@" "$context/"
   {
@@ -177,7 +175,7 @@ node_component_image() {
       echo "RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends $packages >/dev/null \\"
       echo "    && rm -rf /var/lib/apt/lists/*"
     fi
-    printf 'COPY %s %s/\n' "$(cd "$context" && ls | tr '\n' ' ')" "$bin_dir"
+    printf 'COPY %s /usr/local/bin/\n' "$(cd "$context" && ls | tr '\n' ' ')"
     [ -n "$entrypoint" ] && echo "ENTRYPOINT $entrypoint"
     echo "LABEL org.opencontainers.image.description=\"Built by the lab from source, on Debian $DEBIAN_VERSION\""
   } > "$context/Dockerfile"
@@ -219,9 +217,9 @@ node_assemble() {
     docker cp "$k8s/$cmd" "$container:/usr/bin/$cmd"
   done
   docker exec "$container" sh -c "echo $KUBERNETES_VERSION > /kind/version"
-  FLANNEL_DIR=$(go_module_dir github.com/flannel-io/flannel "$FLANNEL_VERSION") \
+  KUBE_ROUTER_DIR=$(go_module_dir github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION") \
   KIND_DIR=$(go_module_dir sigs.k8s.io/kind "$KIND_VERSION") \
-  FLANNEL_IMAGE=ghcr.io/flannel-io/flannel:$FLANNEL_VERSION \
+  KUBE_ROUTER_IMAGE=docker.io/cloudnativelabs/kube-router:$KUBE_ROUTER_VERSION \
   PROVISIONER_IMAGE=docker.io/rancher/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION \
   HELPER_IMAGE=docker.io/library/debian:$DEBIAN_VERSION \
     python3 "$LAB_DIR/k8s/node-manifests.py" "$NODE_BUILD/manifests"

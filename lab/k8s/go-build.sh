@@ -110,7 +110,7 @@ build_etcd() {
   touch "$out/.done"
 }
 
-# CoreDNS, the flannel daemon, local-path-provisioner, crictl and kind: plain `go install`.
+# CoreDNS, kube-router, local-path-provisioner, crictl and kind: plain `go install`.
 build_coredns() {
   local out=$LAB_STATE/bin/coredns-$COREDNS_VERSION
   if [ -f "$out/.done" ]; then return; fi
@@ -118,25 +118,13 @@ build_coredns() {
   touch "$out/.done"
 }
 
-# flanneld without cgo, so without its UDP backend (the default VXLAN backend does not need it),
-# and install-conf, which its DaemonSet uses to write the node's CNI configuration.
-build_flannel() {
-  local out=$LAB_STATE/bin/flannel-$FLANNEL_VERSION
+# kube-router, the node image's pod network (routes, and network policies), built as its Makefile does.
+build_kube_router() {
+  local out=$LAB_STATE/bin/kube-router-$KUBE_ROUTER_VERSION version=github.com/cloudnativelabs/kube-router/v2/pkg/version
   if [ -f "$out/.done" ]; then return; fi
-  CGO_ENABLED=0 go_install_into "$out" "-X github.com/flannel-io/flannel/pkg/version.Version=$FLANNEL_VERSION" \
-    "github.com/flannel-io/flannel@$FLANNEL_VERSION" "github.com/flannel-io/flannel/cmd/install_conf@$FLANNEL_VERSION"
-  mv "$out/flannel" "$out/flanneld"
-  mv "$out/install_conf" "$out/install-conf"
-  touch "$out/.done"
-}
-
-# The `flannel` CNI plugin lived in the CNI project's plugins until v0.9; its later home
-# (github.com/flannel-io/cni-plugin) is not served by the module proxy.
-build_flannel_cni_plugin() {
-  local out=$LAB_STATE/bin/cni-flannel-$CNI_FLANNEL_PLUGIN_VERSION
-  if [ -f "$out/.done" ]; then return; fi
-  CGO_ENABLED=0 go_install_into "$out" "" \
-    "github.com/containernetworking/plugins/plugins/meta/flannel@$CNI_FLANNEL_PLUGIN_VERSION"
+  CGO_ENABLED=0 go_install_into "$out" \
+    "-X $version.Version=$KUBE_ROUTER_VERSION -X $version.BuildDate=$(go_module_time github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION")" \
+    "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION"
   touch "$out/.done"
 }
 
@@ -173,7 +161,7 @@ build_pause() {
   touch "$out/.done"
 }
 
-LAB_GO_BUILDS=(kubernetes etcd coredns flannel flannel_cni_plugin local_path_provisioner crictl kind pause)
+LAB_GO_BUILDS=(kubernetes etcd coredns kube_router local_path_provisioner crictl kind pause)
 
 # Builds everything above in order, printing how long each took (a cached one takes 0 s).
 build_all_binaries() {

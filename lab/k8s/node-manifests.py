@@ -4,12 +4,14 @@ Usage: node-manifests.py OUT_DIR
 
 Both are derived at build time from the upstream sources in the Go module cache, so no copy of
 them lives in this repository:
-- default-cni.yaml: flannel's own manifest (Documentation/kube-flannel.yml), in place of kind's
-  kindnetd, whose module the Go module proxy does not serve. The `flannel` CNI plugin is already in
-  the node image, and the pod network is templated by kind from the cluster's podSubnet.
+- default-cni.yaml: kube-router's own manifest for a generic cluster (daemonset/generic-kuberouter.yaml:
+  pod routes and network policies, kube-proxy stays), in place of kind's kindnetd, whose module the
+  Go module proxy does not serve. The images are in the node, so they are never pulled, and the CNI
+  chain gains portmap for hostPort, as kube-router's hostport variant has it.
 - default-storage.yaml: kind's local-path-provisioner manifest (pkg/build/nodeimage), pointing at
   rancher's local-path-provisioner image and a Debian helper image.
-Environment: FLANNEL_DIR, KIND_DIR (module folders), FLANNEL_IMAGE, PROVISIONER_IMAGE, HELPER_IMAGE.
+Environment: KUBE_ROUTER_DIR, KIND_DIR (module folders), KUBE_ROUTER_IMAGE, PROVISIONER_IMAGE,
+HELPER_IMAGE.
 """
 
 import json
@@ -20,10 +22,7 @@ from pathlib import Path
 
 import yaml
 
-# kind templates the manifest (Go text/template) only when it contains this sentence.
-KIND_TEMPLATE_MARKER = "# would you kindly template this file\n"
-# The flannel plugin built from the CNI project's plugins v0.9 speaks CNI spec versions up to 0.4.0.
-CNI_SPEC_VERSION = "0.4.0"
+PORTMAP = {"type": "portmap", "capabilities": {"snat": True, "portMappings": True}}
 
 
 class BlockStyleDumper(yaml.SafeDumper):
@@ -38,24 +37,19 @@ BlockStyleDumper.add_representer(
 )
 
 
-def flannel_manifest(flannel_dir: Path, image: str) -> str:
-    docs = list(yaml.safe_load_all((flannel_dir / "Documentation/kube-flannel.yml").read_text()))
+def kube_router_manifest(kube_router_dir: Path, image: str) -> str:
+    docs = list(yaml.safe_load_all((kube_router_dir / "daemonset/generic-kuberouter.yaml").read_text()))
     for doc in docs:
         if doc["kind"] == "ConfigMap":
             cni_conf = json.loads(doc["data"]["cni-conf.json"])
-            cni_conf["cniVersion"] = CNI_SPEC_VERSION
+            cni_conf["plugins"].append(PORTMAP)
             doc["data"]["cni-conf.json"] = json.dumps(cni_conf, indent=2) + "\n"
-            net_conf = json.loads(doc["data"]["net-conf.json"])
-            net_conf["Network"] = "{{ .PodSubnet }}"
-            doc["data"]["net-conf.json"] = json.dumps(net_conf, indent=2) + "\n"
         if doc["kind"] == "DaemonSet":
             pod = doc["spec"]["template"]["spec"]
-            # The plugin is part of the node image: no init container copies it in.
-            pod["initContainers"] = [c for c in pod["initContainers"] if c["name"] != "install-cni-plugin"]
-            pod["volumes"] = [v for v in pod["volumes"] if v["name"] != "cni-plugin"]
             for container in pod["initContainers"] + pod["containers"]:
                 container["image"] = image
-    return KIND_TEMPLATE_MARKER + yaml.dump_all(docs, Dumper=BlockStyleDumper, sort_keys=False)
+                container["imagePullPolicy"] = "IfNotPresent"
+    return yaml.dump_all(docs, Dumper=BlockStyleDumper, sort_keys=False)
 
 
 def storage_manifest(kind_dir: Path, provisioner_image: str, helper_image: str) -> str:
@@ -72,7 +66,9 @@ def main() -> None:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     env = os.environ
-    (out / "default-cni.yaml").write_text(flannel_manifest(Path(env["FLANNEL_DIR"]), env["FLANNEL_IMAGE"]))
+    (out / "default-cni.yaml").write_text(
+        kube_router_manifest(Path(env["KUBE_ROUTER_DIR"]), env["KUBE_ROUTER_IMAGE"])
+    )
     (out / "default-storage.yaml").write_text(
         storage_manifest(Path(env["KIND_DIR"]), env["PROVISIONER_IMAGE"], env["HELPER_IMAGE"])
     )

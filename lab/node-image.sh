@@ -74,12 +74,22 @@ node_image_online() {
   echo "$image" > "$LAB_STATE/node-image"
 }
 
-# Everything the node image is made of: versions, these scripts, and the Debian base image.
+# Everything the node image is made of: versions, these scripts, the Debian base image, and
+# whether the host has CAP_SYS_RESOURCE.
 node_image_inputs_hash() {
   {
     cat "$REPO_DIR/versions.env" "$LAB_DIR/node-image.sh" "$LAB_DIR"/k8s/*
     docker image inspect -f '{{.Id}}' "debian:$DEBIAN_VERSION"
+    node_host_has_sys_resource && echo CAP_SYS_RESOURCE
   } | sha256sum | cut -c1-64
+}
+
+# Some VMs (this project's among them, machine.md) drop CAP_SYS_RESOURCE (bit 24) from every
+# process's bounding set, so privileged containers and the node do not have it either.
+node_host_has_sys_resource() {
+  local bounding
+  bounding=$(awk '/^CapBnd:/ {print $2}' /proc/self/status)
+  (( (0x$bounding >> 24) & 1 ))
 }
 
 # Step 2: kind's base image, rebuilt from Debian packages and kind's files.
@@ -105,6 +115,13 @@ node_base_rootfs() {
   # The pause image kubeadm names is the one built here (kind's config names an older tag).
   sed -i "s#sandbox_image = .*#sandbox_image = \"registry.k8s.io/pause:$PAUSE_VERSION\"#" \
     "$rootfs/etc/containerd/config.toml"
+  if ! node_host_has_sys_resource; then
+    # Without CAP_SYS_RESOURCE, runc fails to give a container a lower oom_score_adj than its
+    # parent's ("can't get final child's PID from pipe"): containerd must clamp it, as kind's
+    # entrypoint does in user namespaces.
+    log "node-image: this host lacks CAP_SYS_RESOURCE: the node's containerd restricts oom_score_adj"
+    sed -i 's/restrict_oom_score_adj = false/restrict_oom_score_adj = true/' "$rootfs/etc/containerd/config.toml"
+  fi
   chroot "$rootfs" sh -euc '
     ctr oci spec \
       | jq ".hooks.createContainer[.hooks.createContainer | length] |= . + {\"path\": \"/kind/bin/mount-product-files.sh\"}" \

@@ -80,7 +80,7 @@ node_image_inputs_hash() {
   {
     cat "$REPO_DIR/versions.env" "$LAB_DIR/node-image.sh" "$LAB_DIR"/k8s/*
     docker image inspect -f '{{.Id}}' "debian:$DEBIAN_VERSION"
-    node_host_has_sys_resource && echo CAP_SYS_RESOURCE
+    if node_host_has_sys_resource; then echo "CAP_SYS_RESOURCE: yes"; else echo "CAP_SYS_RESOURCE: no"; fi
   } | sha256sum | cut -c1-64
 }
 
@@ -142,7 +142,7 @@ node_base_rootfs() {
 # Step 3: one image per component, FROM the Debian base (kube-proxy and kube-router add iptables),
 # saved as archives for the node's containerd. Tags must be exactly what kubeadm asks for.
 node_component_images() {
-  local kubeadm=$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION/kubeadm image want
+  local kubeadm=$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION/kubeadm
   local -a wanted
   mapfile -t wanted < <("$kubeadm" config images list --kubernetes-version "$KUBERNETES_VERSION")
   local expected=(
@@ -186,13 +186,14 @@ node_component_image() {
   local context=$NODE_BUILD/context
   rm -rf "$context" && mkdir -p "$context"
   cp "$@" "$context/"
+  local binary
   {
     echo "FROM debian:$DEBIAN_VERSION"
     if [ -n "$packages" ]; then
       echo "RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends $packages >/dev/null \\"
       echo "    && rm -rf /var/lib/apt/lists/*"
     fi
-    printf 'COPY %s /usr/local/bin/\n' "$(cd "$context" && ls | tr '\n' ' ')"
+    for binary in "$@"; do echo "COPY ${binary##*/} /usr/local/bin/"; done
     [ -n "$entrypoint" ] && echo "ENTRYPOINT $entrypoint"
     echo "LABEL org.opencontainers.image.description=\"Built by the lab from source, on Debian $DEBIAN_VERSION\""
   } > "$context/Dockerfile"

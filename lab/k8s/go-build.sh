@@ -10,7 +10,7 @@ go_wrapper_module() {
   rm -rf "$dir" && mkdir -p "$dir"
   gomod=$(go mod download -json "$module@$version" >/dev/null && go list -m -f '{{.GoMod}}' "$module@$version")
   (
-    cd "$dir"
+    cd "$dir" || exit 1
     go mod init lab.local/build >/dev/null 2>&1
     go mod edit -require "$module@$version"
     # Keep the language version and GODEBUG defaults the upstream module is built with.
@@ -19,7 +19,7 @@ go_wrapper_module() {
       go mod edit -godebug "$(sed -n 's/^godebug //p' "$gomod")"
     fi
     if [ -n "$staged_version" ]; then
-      for dep in $(sed -n 's#^\t\([^ ]*\) => \./.*#\1#p' "$gomod"); do
+      sed -n 's#^\t\([^ ]*\) => \./.*#\1#p' "$gomod" | while read -r dep; do
         if grep -qxF $'\t'"$dep v0.0.0" "$gomod"; then
           go mod edit -replace "$dep=$dep@$staged_version"
         fi

@@ -379,14 +379,23 @@ class SuiteScope:
                 problems.append(f'docker: {cleanup.leak_message()}')
             problems.extend(f'docker cleanup: {error}' for error in cleanup.errors)
         if self.cluster is not None:
-            for namespace in self.cluster.managed_namespaces():
-                problems.append(f'kube: namespace {namespace}')
-                self.cluster.delete_namespace(namespace)
-            created = self.cluster.cluster_objects() - self.cluster_before
-            problems.extend(f'kube: {kind} {name}' for _, kind, name in sorted(created))
-            problems.extend(f'kube cleanup: {error}' for error in self.cluster.remove(created))
-            self.cluster.close()
-            _unlock_cluster()
+            try:
+                problems.extend(self._kube_leftovers())
+            except Exception as error:  # the cluster went away: say so instead of a traceback
+                problems.append(f'kube: could not check what is left ({type(error).__name__}: {error})')
+            finally:
+                self.cluster.close()
+                _unlock_cluster()
+        return problems
+
+    def _kube_leftovers(self) -> list[str]:
+        problems = []
+        for namespace in self.cluster.managed_namespaces():
+            problems.append(f'kube: namespace {namespace}')
+            self.cluster.delete_namespace(namespace)
+        created = self.cluster.cluster_objects() - self.cluster_before
+        problems.extend(f'kube: {kind} {name}' for _, kind, name in sorted(created))
+        problems.extend(f'kube cleanup: {error}' for error in self.cluster.remove(created))
         return problems
 
 

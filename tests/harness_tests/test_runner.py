@@ -119,3 +119,24 @@ def test_a_kind_page_runs_in_its_own_restricted_namespace_and_leaves_nothing(sit
                      ['get', 'clusterrole', 'runner-selftest-reader']):
         result = subprocess.run(kubectl + leftover, capture_output=True, text=True)
         assert 'NotFound' in result.stderr, result.stdout + result.stderr
+
+
+@pytest.mark.kind
+def test_what_any_test_leaves_on_the_cluster_fails_the_session_and_is_removed(site):
+    site.makepyfile(test_leaky='''
+        import subprocess, pytest
+        from tests.harness.lab import lab_env
+
+        @pytest.mark.kind
+        def test_leaves_a_cluster_role():
+            subprocess.run(['kubectl', '--kubeconfig', lab_env()['KUBECONFIG_LAB'], 'create', 'clusterrole',
+                            'runner-selftest-leftover', '--verb=get', '--resource=pods'], check=True)
+    ''')
+    result = run_pages(site, 'test_leaky.py')
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(['*left behind by the test suite (removed now)*',
+                                 'kube: ClusterRole runner-selftest-leftover'])
+    kubectl = ['kubectl', '--kubeconfig', lab_env()['KUBECONFIG_LAB']]
+    leftover = subprocess.run(kubectl + ['get', 'clusterrole', 'runner-selftest-leftover'], capture_output=True, text=True)
+    assert 'NotFound' in leftover.stderr

@@ -35,6 +35,7 @@ cluster_up() {
 
 cluster_down() {
   if [ "${CI:-}" = true ] && [ "${LAB_KEEP:-}" != 1 ]; then
+    cluster_tools
     kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_LAB"
   else
     log "cluster: kept for the next run (delete it with: kind delete cluster --name $CLUSTER_NAME)"

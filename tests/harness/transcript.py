@@ -25,7 +25,8 @@ NORMALISATION = (
     # Common Log Format, as in web servers' access logs: 26/Nov/2026:16:08:49 +0000
     ('date', re.compile(r'\b\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?'), '<date>'),
     ('time', re.compile(r'\b\d{2}:\d{2}:\d{2}(?:\.\d+)?\b'), '<time>'),
-    ('uuid', re.compile(r'\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b'), '<uuid>'),
+    # A UUID may follow '_' (lease holders: kind-control-plane_<uuid>), where \b does not fire.
+    ('uuid', re.compile(r'(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b'), '<uuid>'),
     ('id', re.compile(r'\b[0-9a-f]{64}\b|\b[0-9a-f]{12}\b'), '<id>'),
     ('pod name suffix', re.compile(rf'(?<=-)[{_SAFE}]{{6,10}}-[{_SAFE}]{{5}}\b|(?<=-)[{_SAFE}]{{5}}\b'),
      '<suffix>'),

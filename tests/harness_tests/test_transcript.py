@@ -42,6 +42,9 @@ def test_a_transcript_starts_with_a_command():
     # generated Kubernetes names
     ('web-7d4b9c8f6-x2x9z   1/1', 'web-5c8d7b6f4d-qwrtz   1/1'),
     ('uid: 3f1c2a9e-8d4b-4c1a-9e2f-0a1b2c3d4e5f', 'uid: 00000000-1111-2222-3333-444444444444'),
+    # lease holders: a host name and a UUID joined by '_'
+    ('kind-control-plane_8cb2e52b-c978-4fdc-a37d-452ca8144058   13m',
+     'kind-control-plane_4cf3d8ef-9fa0-4199-8d09-638aea73fceb   4m19s'),
     # column alignment follows the widest value
     ('NAME   STATUS\nweb    Up 3 seconds', 'NAME     STATUS\nweb      Up 12 minutes'),
 ])

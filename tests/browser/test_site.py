@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from tests.harness import transcript
+
 pytestmark = pytest.mark.browser
 
 DEEP_PAGE = 'docker/images-and-containers/'
@@ -123,19 +125,11 @@ def console_blocks(site_dir: Path) -> list[str]:
             if 'language-console' in html_of(site_dir, path)]
 
 
-def commands_of(transcript: str) -> str:
+def commands_of(text: str) -> str:
     """What the copy button should give: the commands without `$ `, with their continuation lines,
     and blank lines where the transcript has them; output lines dropped."""
-    kept, continued = [], False
-    for line in transcript.split('\n'):
-        if line.startswith('$ '):
-            kept.append(line[2:])
-        elif continued or not line.strip():
-            kept.append(line)
-        else:
-            continue
-        continued = line.endswith('\\')
-    return '\n'.join(kept).strip()
+    lines = zip(transcript.command_lines(text), text.split('\n'))
+    return '\n'.join(command for command, line in lines if command or not line.strip()).strip()
 
 
 def test_copy_button_copies_only_the_commands(page, site_url, site_dir):

@@ -61,9 +61,10 @@ class Created:
 class Recorder:
     """The objects created through one proxy."""
 
-    def __init__(self, engine: str):
+    def __init__(self, engine: str, on_add=None):
         self.engine = engine
         self.created = Created()
+        self._on_add = on_add   # called with (kind, value) for each object, e.g. to journal it
         self._busy = 0
         self._idle = threading.Condition()
         self.buildkit = False   # a BuildKit session went through: builds are named in their output
@@ -71,6 +72,8 @@ class Recorder:
     def add(self, kind: str, value: str) -> None:
         with self._idle:
             getattr(self.created, kind).add(value)
+        if self._on_add:
+            self._on_add(kind, value)
 
     def merge(self, created: Created) -> None:
         for kind in ('containers', 'networks', 'volumes', 'images'):

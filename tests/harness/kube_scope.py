@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,12 +19,14 @@ log = logging.getLogger('harness.kube')
 
 MANAGED_BY = ('app.kubernetes.io/managed-by', 'docker-k8s-lab-page-runner')
 POD_SECURITY = 'pod-security.kubernetes.io/enforce'
-POD_SECURITY_LEVELS = ('restricted', 'baseline', 'privileged')
 # Never touched, whatever a page does: the cluster's own nodes.
 _UNTOUCHABLE_KINDS = {'Node'}
 _DELETE_TIMEOUT = 300  # seconds; a namespace goes only when everything in it has gone
 
 ObjectKey = tuple[str, str, str]   # (apiVersion, kind, name)
+# Field managers of the commands a reader types (kubectl, kubectl-create, kubectl-client-side-apply,
+# ...): an object one of them wrote and no other object owns was made by a page's commands.
+READER_MANAGER_PREFIX = 'kubectl'
 
 
 def namespace_for(topic: Path) -> str:
@@ -63,18 +66,30 @@ class Cluster:
         shutil.rmtree(self._cache_dir, ignore_errors=True)
 
     def cluster_objects(self) -> set[ObjectKey]:
-        """Every cluster-scoped object that can be listed and deleted, found by API discovery.
-
-        Discovery runs again each time, so kinds a page added (CRDs) are seen too.
-        """
-        if self._dynamic is None:
-            self._dynamic = DynamicClient(self.api, cache_file=str(self._cache_dir / 'discovery.json'), discoverer=EagerDiscoverer)
-        else:
-            self._dynamic.resources.invalidate_cache()
+        """Every cluster-scoped object that can be listed and deleted."""
         found = set()
-        for resource in self._cluster_resources():
+        for resource in self._resources(namespaced=False):
             for item in resource.get().items:
                 found.add((resource.group_version, resource.kind, item.metadata.name))
+        return found
+
+    def namespaced_by_readers(self, namespace: str) -> list[tuple[str, str]]:
+        """(kind, name) of the objects in the namespace that a reader's command made and nothing owns."""
+        found = []
+        for resource in self._resources(namespaced=True):
+            for item in resource.get(namespace=namespace).items:
+                if _by_reader(item):
+                    found.append((resource.kind, item.metadata.name))
+        return sorted(found)
+
+    def created_by_readers(self, since: datetime) -> set[ObjectKey]:
+        """Cluster-scoped objects a reader's command made at or after since."""
+        found = set()
+        for resource in self._resources(namespaced=False):
+            for item in resource.get().items:
+                created = datetime.fromisoformat(item.metadata.creationTimestamp.replace('Z', '+00:00'))
+                if created >= since and _by_reader(item):
+                    found.add((resource.group_version, resource.kind, item.metadata.name))
         return found
 
     def remove(self, objects: set[ObjectKey]) -> list[str]:
@@ -117,10 +132,26 @@ class Cluster:
         listed = self.core.list_namespace(label_selector=f'{MANAGED_BY[0]}={MANAGED_BY[1]}')
         return [ns.metadata.name for ns in listed.items]
 
-    def _cluster_resources(self):
+    def _resources(self, namespaced: bool):
+        """The kinds that can be listed and deleted, found by API discovery.
+
+        Discovery runs again each time, so kinds a page added (CRDs) are seen too.
+        """
+        if self._dynamic is None:
+            self._dynamic = DynamicClient(self.api, cache_file=str(self._cache_dir / 'discovery.json'),
+                                          discoverer=EagerDiscoverer)
+        else:
+            self._dynamic.resources.invalidate_cache()
         for resource in self._dynamic.resources.search():
-            if (isinstance(resource, ResourceList) or not resource.preferred or resource.namespaced
+            if (isinstance(resource, ResourceList) or not resource.preferred or resource.namespaced != namespaced
                     or resource.kind in _UNTOUCHABLE_KINDS
                     or not {'list', 'delete'} <= set(resource.verbs or ())):
                 continue
             yield resource
+
+
+def _by_reader(item) -> bool:
+    metadata = item.metadata
+    if metadata.ownerReferences:
+        return False
+    return any((entry.manager or '').startswith(READER_MANAGER_PREFIX) for entry in metadata.managedFields or ())

@@ -26,6 +26,9 @@ def _lab_exports() -> dict[str, str]:
 
 
 def lab_path_dirs() -> list[str]:
-    """The directories `lab/lab env` adds to PATH."""
-    ours = os.environ.get('PATH', '').split(':')
-    return [d for d in _lab_exports().get('PATH', '').split(':') if d and d not in ours]
+    """The directories `lab/lab env` adds to PATH (its LAB_PATH), whether or not they exist yet.
+
+    Taken from LAB_PATH rather than from a diff of PATH: a directory already on the caller's PATH
+    (after `eval "$(lab/lab env)"` in the user's shell) is still one of the lab's.
+    """
+    return [d for d in lab_env().get('LAB_PATH', '').split(':') if d]

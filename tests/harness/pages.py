@@ -22,6 +22,14 @@ TIERS = ('docker', 'kind')
 TIER_BY_SECTION = {'docker': 'docker', 'kubernetes': 'kind'}
 RUNNABLE = ('bash', 'sh', 'console')
 
+# The page format (CONTRIBUTING.md), read by the runner and checked by the static tier: the front
+# matter keys a page may set (the runner's and MkDocs'), the one skip marker, and the admonition that must announce a skip.
+FRONT_MATTER_KEYS = ('tier', 'pod-security', 'pod-security-reason',
+                     'title', 'description', 'hide', 'icon', 'status', 'search', 'template')  # MkDocs' own
+POD_SECURITY_LEVELS = ('restricted', 'baseline', 'privileged')
+SKIP_NEXT = re.compile(r'^(?P<indent>[ \t]*)<!-- skip: next -->[ \t]*$')
+NOT_VERIFIED = re.compile(r'^[ \t]*!!! not-verified[ \t]+"(?P<title>[^"]*)"', re.MULTILINE)
+
 FRONT_MATTER = re.compile(r'\A---[ \t]*\n(?P<yaml>.*?\n)---[ \t]*\n', re.DOTALL)
 _LEXER = RawFencedCodeBlockLexer(info_pattern=re.compile(r'(?P<info>[^\n]*)\n'))
 
@@ -88,8 +96,29 @@ class Page:
     def tier(self) -> str | None:
         tier = self.meta.get('tier') or TIER_BY_SECTION.get(self.topic.parts[0])
         if tier is not None and tier not in TIERS:
-            raise ValueError(f'{self.rel}: front matter tier must be one of {TIERS}, not {tier!r}')
+            raise ValueError(f'{self.rel}: tier must be one of {", ".join(TIERS)}, not {tier!r}')
         return tier
+
+    @property
+    def pod_security(self) -> str:
+        """The Pod Security level enforced in the namespace of a kind page."""
+        level = self.meta.get('pod-security', 'restricted')
+        if level not in POD_SECURITY_LEVELS:
+            raise ValueError(f'{self.rel}: pod-security must be one of {", ".join(POD_SECURITY_LEVELS)}, not {level!r}')
+        if level != 'restricted' and not self.meta.get('pod-security-reason'):
+            raise ValueError(f'{self.rel}: pod-security: {level} needs a pod-security-reason in the front matter')
+        return level
+
+    def format_problems(self) -> list[tuple[str, str]]:
+        """What breaks the page format in the front matter: (key, message) pairs."""
+        problems = [(key, f'unknown front matter key {key!r} (known: {", ".join(FRONT_MATTER_KEYS)})')
+                    for key in self.meta if key not in FRONT_MATTER_KEYS]
+        for key, prop in (('tier', 'tier'), ('pod-security', 'pod_security')):
+            try:
+                getattr(self, prop)
+            except ValueError as error:
+                problems.append((key, str(error).removeprefix(f'{self.rel}: ')))
+        return problems
 
 
 def front_matter(text: str) -> dict:

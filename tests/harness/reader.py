@@ -70,15 +70,16 @@ def reader_path(account: Account, lab_dirs: list[str], page_bin: Path) -> str:
     path = []
     for directory in existing:
         if directory in blocked:
-            _link_programs(Path(directory), page_bin)
+            link_programs(Path(directory), page_bin)
             directory = str(page_bin)
         if directory not in path:
             path.append(directory)
     return ':'.join([*path, *SYSTEM_PATH])
 
 
-def _link_programs(source: Path, destination: Path) -> None:
-    destination.mkdir(mode=0o755, exist_ok=True)
+def link_programs(source: Path, destination: Path) -> None:
+    """Hard-link (or copy) the programs of source into destination, which the account can read."""
+    destination.mkdir(mode=0o755, parents=True, exist_ok=True)
     for entry in source.iterdir():
         program, link = entry.resolve(), destination / entry.name
         if program.is_file() and os.access(program, os.X_OK) and not link.exists():

@@ -5,6 +5,8 @@ import pytest
 
 from tests.harness import prerequisites
 
+pytestmark = pytest.mark.static  # no engine needed: part of the fast loop
+
 
 @pytest.fixture
 def engine_down(monkeypatch):

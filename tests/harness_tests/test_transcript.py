@@ -5,6 +5,8 @@ import pytest
 
 from tests.harness import transcript
 
+pytestmark = pytest.mark.static  # no engine needed: part of the fast loop
+
 
 def test_commands_continuations_and_output_ranges():
     text = '$ docker run --rm \\\n    debian:12 true\n$ echo a\na\n\n$ true\n'
@@ -66,3 +68,62 @@ def test_what_matters_still_differs(shown, real):
 def test_ellipsis_matches_anything():
     assert transcript.matches('Step 1/3 ...\nSuccessfully built ...', 'Step 1/3 : FROM debian:12\n'
                                                                       ' ---> x\nSuccessfully built abc')
+
+
+@pytest.mark.parametrize('shown, real', [
+    # a CPU quantity in millicores is not an age
+    ('cpu: 100m', 'cpu: 250m'),
+    ('--requests=cpu=100m', '--requests=cpu=250m'),
+    # a 12-digit decimal number is a number, not an ID
+    ('Total: 123456789012 bytes', 'Total: 123456789099 bytes'),
+    # a line break is not a space
+    ('one\ntwo', 'one two'),
+    # loopback and the wildcard address are compared as written
+    ('0.0.0.0:8080->80/tcp', '127.0.0.1:8080->80/tcp'),
+])
+def test_narrow_rules_leave_these_as_written(shown, real):
+    assert not transcript.matches(shown, real)
+
+
+def test_the_commands_of_a_transcript_as_a_reader_copies_them():
+    text = '$ docker run --rm \\\n    debian:12 true\noutput \\\nnot a command\n$ echo a\na\n'
+    assert transcript.command_lines(text) == ['docker run --rm \\', '    debian:12 true', '', '', 'echo a', '', '']
+
+
+DIGEST_A, DIGEST_B, DIGEST_C = (f'sha256:{c * 64}' for c in 'abc')
+
+
+def test_one_shown_value_stands_for_one_real_value_across_a_page():
+    page = transcript.Bindings()
+    assert transcript.compare(f'pushed {DIGEST_A}', f'pushed {DIGEST_C}', page) is None
+    # The page pulls what it pushed: the shown digest is the same, so must the real one be.
+    assert transcript.compare(f'pulled {DIGEST_A}', f'pulled {DIGEST_C}', page) is None
+    problems = transcript.compare(f'pulled {DIGEST_A}', f'pulled {DIGEST_B}', page)
+    assert problems == [f'{DIGEST_A} stood for {DIGEST_C} earlier on the page, and here for {DIGEST_B}']
+
+
+def test_two_shown_values_must_be_two_real_values():
+    """The page that pushed one digest and pulled back another fails when the run shows they are one."""
+    page = transcript.Bindings()
+    assert transcript.compare(f'pushed {DIGEST_A}', f'pushed {DIGEST_C}', page) is None
+    problems = transcript.compare(f'pulled {DIGEST_B}', f'pulled {DIGEST_C}', page)
+    assert problems == [f'{DIGEST_B} and {DIGEST_A} are shown as two values, but the run printed {DIGEST_C} for both']
+
+
+def test_the_short_and_long_forms_of_an_id_agree():
+    page = transcript.Bindings()
+    assert transcript.compare(f'image {DIGEST_A}', f'image {DIGEST_C}', page) is None
+    assert transcript.compare('IMAGE ID aaaaaaaaaaaa', 'IMAGE ID cccccccccccc', page) is None
+    assert transcript.compare('IMAGE ID aaaaaaaaaaaa', 'IMAGE ID bbbbbbbbbbbb', page)
+
+
+def test_within_one_output_the_same_value_repeats():
+    shown = 'web-7d4b9c8f6-x2x9z\nweb-7d4b9c8f6-x2x9z ready'
+    assert transcript.matches(shown, 'web-5c8d7b6f4d-qwrtz\nweb-5c8d7b6f4d-qwrtz ready')
+    assert not transcript.matches(shown, 'web-5c8d7b6f4d-qwrtz\nweb-5c8d7b6f4d-zzzzz ready')
+
+
+def test_a_host_fact_captured_elsewhere_reads_as_this_machines():
+    host = {'kernel-release': ('6.18.44-fc-v595', '6.18.44-fc-v857')}
+    assert transcript.compare('Linux 6.18.44-fc-v595', 'Linux 6.18.44-fc-v857', host=host) is None
+    assert transcript.compare('Linux 6.18.44-fc-v595', 'Linux 6.1.0-27-amd64', host=host) == []

@@ -14,7 +14,7 @@ import kubernetes_validate
 import yaml
 from jsonschema.exceptions import best_match
 
-from tests.harness import includes
+from tests.harness import includes, transcript
 from tests.static import tools
 from tests.static.tree import by_location, fence_lines, load_pages, problem, yaml_error
 
@@ -72,16 +72,9 @@ def shellcheck(root: Path) -> list[str]:
         return [line for run in runs for line in run.result()]
 
 
-def console_commands(transcript: str) -> str:
+def console_commands(text: str) -> str:
     """The commands of a transcript on their own lines, output lines blanked (line numbers kept)."""
-    lines, continued = [], False
-    for line in transcript.split('\n'):
-        if line.startswith('$ ') or continued:
-            lines.append(line[2:] if line.startswith('$ ') and not continued else line)
-            continued = line.endswith('\\')
-        else:
-            lines.append('')
-    return '\n'.join(lines)
+    return '\n'.join(transcript.command_lines(text))
 
 
 def _shellcheck(root: Path, scripts: list[Path], shown_as: dict[str, str],

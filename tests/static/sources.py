@@ -16,8 +16,7 @@ from tests.static.tree import (LANGUAGES, all_page_paths, front_matter_lines, he
 # Diagrams and plain text may be written on the page; everything else comes from snippets/.
 INLINE_ALLOWED = ('mermaid', 'text')
 SKIP_COMMENT = re.compile(r'<!--\s*skip\s*:')
-SKIP_NEXT = re.compile(r'^(?P<indent>[ \t]*)<!-- skip: next -->[ \t]*$')
-NOT_VERIFIED = re.compile(r'^[ \t]*!!! not-verified\b')
+SKIP_NEXT, NOT_VERIFIED = harness_pages.SKIP_NEXT, harness_pages.NOT_VERIFIED
 OPENING_FENCE = re.compile(r'^[ \t]*(`{3,}|~{3,})')
 
 
@@ -147,7 +146,7 @@ def _under_not_verified(lines: list[str], index: int, indent: int) -> bool:
 
 
 def tiers(root: Path) -> list[str]:
-    """Front matter is YAML, `tier:` is a known tier, and pages outside the tiers' folders that run
+    """Front matter is YAML with known keys and values (pages.FRONT_MATTER_KEYS), and pages outside the tiers' folders that run
     blocks say which tier they run in."""
     found = []
     for path in all_page_paths(root):
@@ -159,14 +158,13 @@ def tiers(root: Path) -> list[str]:
             found.append(problem(root, path, line, f'front matter is not YAML: {message}'))
     for page in load_pages(root):
         front_matter = page.text.split('\n')[:front_matter_lines(page.text)]
-        tier_line = next((n for n, line in enumerate(front_matter, 1) if line.startswith('tier:')), 1)
-        try:
-            tier = page.tier
-        except ValueError:
-            found.append(problem(root, page.path, tier_line,
-                                 f'tier must be one of {", ".join(harness_pages.TIERS)}, '
-                                 f'not {page.meta.get("tier")!r}'))
+        problems = page.format_problems()
+        for key, message in problems:
+            line = next((n for n, text in enumerate(front_matter, 1) if text.startswith(f'{key}:')), 1)
+            found.append(problem(root, page.path, line, message))
+        if problems:
             continue
+        tier = page.tier
         runnable = [fence for fence in page.fences if fence.runnable and not _skipped(page, fence)]
         if runnable and tier is None:
             found.append(problem(root, page.path, runnable[0].line,

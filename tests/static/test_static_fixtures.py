@@ -58,9 +58,15 @@ CASES = {
     'tiers': (sources.tiers, [
         f'docs/zh/reference/broken.md:3: front matter is not YAML: {UNCLOSED} 2)',
         f'docs/en/reference/broken.md:3: front matter is not YAML: {UNCLOSED} 2)',
+        "docs/zh/kubernetes/privileged.md:3: pod-security: privileged needs a pod-security-reason in the front matter",
+        "docs/zh/reference/typo.md:2: unknown front matter key 'teir' (known: tier, pod-security, pod-security-reason, "
+        "title, description, hide, icon, status, search, template)",
         "docs/zh/reference/unknown.md:3: tier must be one of docker, kind, not 'k8s'",
         'docs/zh/reference/untiered.md:8: ```console runs, but the page is in no tier: '
         'add front matter "tier: docker" or "tier: kind"',
+        "docs/en/kubernetes/privileged.md:3: pod-security: privileged needs a pod-security-reason in the front matter",
+        "docs/en/reference/typo.md:2: unknown front matter key 'teir' (known: tier, pod-security, pod-security-reason, "
+        "title, description, hide, icon, status, search, template)",
         "docs/en/reference/unknown.md:3: tier must be one of docker, kind, not 'k8s'",
         'docs/en/reference/untiered.md:8: ```console runs, but the page is in no tier: '
         'add front matter "tier: docker" or "tier: kind"',

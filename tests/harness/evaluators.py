@@ -50,7 +50,8 @@ def run_console(example) -> str | None:
             run.failed_at = fence.line
             return _failure('console command', fence, fence.origins[command.first], command.text, result)
         if run.update_output:
-            run.edits.append(rewrite.edit_for(fence, command, result.stdout))
+            new = transcript.refresh(command.shown, result.stdout, run.bindings, run.host)
+            run.edits.append(rewrite.edit_for(fence, command, new))
             continue
         problems = transcript.compare(command.shown, result.stdout, run.bindings, run.host)
         if problems is None:

@@ -143,39 +143,69 @@ def _key(namespace: str, value: str) -> str:
     return value.removeprefix('sha256:')[:12] if namespace == 'hex' else value
 
 
-def _pattern(shown: str) -> tuple[re.Pattern, dict[str, tuple[str, str]]]:
-    """The regular expression for a shown output, and for each bound group its (namespace, shown value)."""
-    parts, groups, first_group = [], {}, {}
+@dataclass(frozen=True)
+class _Template:
+    """A shown output as a pattern, and how to write it again with another run's values."""
+    regex: re.Pattern
+    pieces: tuple[tuple[str, str], ...]   # ('text', literal) | ('group', name) | ('ellipsis', '...')
+    bound: dict[str, tuple[str, str]]     # group name -> (namespace, shown value), first occurrences
+
+
+def _template(shown: str) -> _Template:
+    parts, pieces, bound, first_group = [], [], {}, {}
     position = 0
+
+    def group(pattern: str) -> str:
+        name = f'g{len(pieces)}'
+        parts.append(f'(?P<{name}>{pattern})')
+        pieces.append(('group', name))
+        return name
+
     for match in _SHOWN.finditer(shown):
         parts.append(re.escape(shown[position:match.start()]))
+        pieces.append(('text', shown[position:match.start()]))
         position = match.end()
-        kind = match.lastgroup
+        kind, value = match.lastgroup, match.group()
         if kind == 'literal':
-            parts.append(re.sub(r'[ \t]+', '[ \t]+', re.escape(match.group()).replace('\\ ', ' ')))
+            text = re.escape(value).replace('\\ ', ' ')
+            parts.append(re.sub(r'[ \t]+', '[ \t]+', text))
+            pieces.append(('text', value))
         elif kind == 'ellipsis':
             parts.append('.*?')
+            pieces.append(('ellipsis', ELLIPSIS))
         elif kind == 'space':
-            parts.append('[ \t]+')
+            group('[ \t]+')
         else:
             rule = RULES[int(kind[1:])]
-            value = match.group()
             real = rule.real or rule.shown
-            if rule.bound is None:
-                parts.append(f'(?:{real})')
-            elif (rule.bound, value) in first_group:
+            if rule.bound is not None and (rule.bound, value) in first_group:
                 parts.append(f'(?P={first_group[rule.bound, value]})')
+                pieces.append(('group', first_group[rule.bound, value]))
             else:
-                name = f'g{len(groups)}'
-                first_group[rule.bound, value] = name
-                groups[name] = (rule.bound, value)
-                parts.append(f'(?P<{name}>{real})')
+                name = group(real)
+                if rule.bound is not None:
+                    first_group[rule.bound, value] = name
+                    bound[name] = (rule.bound, value)
     parts.append(re.escape(shown[position:]))
-    return re.compile(''.join(parts), re.DOTALL), groups
+    pieces.append(('text', shown[position:]))
+    return _Template(re.compile(''.join(parts), re.DOTALL), tuple(pieces), bound)
 
 
 def _tidy(text: str) -> str:
     return '\n'.join(line.rstrip() for line in text.rstrip().split('\n'))
+
+
+def _match(shown: str, real: str, bindings: Bindings | None, host: dict[str, tuple[str, str]] | None):
+    """(template, match, problems): match is None when the real output does not fit the shown one."""
+    shown, real = _tidy(shown), _tidy(real)
+    for captured, here in (host or {}).values():
+        shown = shown.replace(captured, here)
+    template = _template(shown)
+    match = template.regex.fullmatch(real)
+    if match is None:
+        return template, None, []
+    pairs = [(namespace, value, match.group(name)) for name, (namespace, value) in template.bound.items()]
+    return template, match, (bindings if bindings is not None else Bindings()).conflicts(pairs)
 
 
 def compare(shown: str, real: str, bindings: Bindings | None = None,
@@ -184,16 +214,20 @@ def compare(shown: str, real: str, bindings: Bindings | None = None,
 
     host maps a fact's name to (value where the page was captured, value on this machine).
     """
-    shown, real = _tidy(shown), _tidy(real)
-    for captured, here in (host or {}).values():
-        shown = shown.replace(captured, here)
-    pattern, groups = _pattern(shown)
-    match = pattern.fullmatch(real)
+    _, match, problems = _match(shown, real, bindings, host)
     if match is None:
-        return []
-    pairs = [(namespace, value, match.group(name)) for name, (namespace, value) in groups.items()]
-    problems = (bindings if bindings is not None else Bindings()).conflicts(pairs)
+        return problems
     return problems or None
+
+
+def refresh(shown: str, real: str, bindings: Bindings | None = None,
+            host: dict[str, tuple[str, str]] | None = None) -> str:
+    """The output to show for this run: the shown one with this run's values where it still fits, keeping
+    the author's `...`; the real output as it is where it does not."""
+    template, match, problems = _match(shown, real, bindings, host)
+    if match is None or problems:
+        return real
+    return ''.join(match.group(value) if kind == 'group' else value for kind, value in template.pieces)
 
 
 def matches(shown: str, real: str) -> bool:

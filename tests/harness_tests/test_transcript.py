@@ -127,3 +127,13 @@ def test_a_host_fact_captured_elsewhere_reads_as_this_machines():
     host = {'kernel-release': ('6.18.44-fc-v595', '6.18.44-fc-v857')}
     assert transcript.compare('Linux 6.18.44-fc-v595', 'Linux 6.18.44-fc-v857', host=host) is None
     assert transcript.compare('Linux 6.18.44-fc-v595', 'Linux 6.1.0-27-amd64', host=host) == []
+
+
+def test_refresh_takes_this_runs_values_and_keeps_the_authors_ellipsis():
+    shown = 'NAME   STATUS\nweb    Up 3 seconds\n...\nID abcdef123456'
+    real = 'NAME     STATUS\nweb      Up 12 minutes\nprogress 1\nprogress 2\nID 0123456789ab'
+    assert transcript.refresh(shown, real) == 'NAME     STATUS\nweb      Up 12 minutes\n...\nID 0123456789ab'
+
+
+def test_refresh_takes_the_whole_real_output_where_the_shown_one_no_longer_fits():
+    assert transcript.refresh('nginx/1.22.1\n...', 'nginx/1.24.0\nstarted') == 'nginx/1.24.0\nstarted'

@@ -8,6 +8,7 @@ scope, journal and final leak check).
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -58,9 +59,18 @@ def pytest_runtest_setup(item):
     for tier in tiers:
         require(tier)
     if any(tier in _ENGINE_TIERS for tier in tiers):
-        terminal = item.config.pluginmanager.get_plugin('terminalreporter')
-        say = terminal.write_line if terminal else print
-        item.config.stash[SUITE].start(kube='kind' in tiers, say=say)
+        item.config.stash[SUITE].start(kube='kind' in tiers, say=functools.partial(_say, item.config))
+
+
+def _say(config, line: str) -> None:
+    """A line for the person running the tests, past pytest's output capture."""
+    terminal = config.pluginmanager.get_plugin('terminalreporter')
+    capture = config.pluginmanager.get_plugin('capturemanager')
+    if terminal is None or capture is None:
+        print(line)
+        return
+    with capture.global_and_fixture_disabled():
+        terminal.write_line(line)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -189,3 +189,21 @@ def test_what_any_test_leaves_on_the_cluster_is_a_failed_test_case_and_is_remove
     kubectl = ['kubectl', '--kubeconfig', lab_env()['KUBECONFIG_LAB']]
     leftover = subprocess.run(kubectl + ['get', 'clusterrole', 'runner-selftest-leftover'], capture_output=True, text=True)
     assert 'NotFound' in leftover.stderr
+
+
+@pytest.mark.docker
+def test_the_next_session_removes_what_a_killed_session_left_and_says_so(site):
+    """A session killed with SIGKILL leaves its journal unlocked; the next one cleans up after it."""
+    journal = Path(lab_env()['LAB_STATE']) / 'journal' / 'killed-selftest.jsonl'
+    docker_scope.docker('run', '-d', '--name', 'runner-selftest-killed', 'debian:12', 'sleep', '300')
+    container = docker_scope.docker('inspect', '--format', '{{.Id}}', 'runner-selftest-killed').strip()
+    journal.write_text(f'{{"docker": "containers", "value": "{container}"}}\n')
+    try:
+        result = run_pages(site, 'docs/zh/docker/mismatch.md')
+        result.stdout.fnmatch_lines(['removed what an interrupted test session left on the engine '
+                                     '(killed-selftest.jsonl): containers: runner-selftest-killed'])
+        assert docker_scope.docker('ps', '--all', '--quiet', '--filter', 'name=runner-selftest-killed') == ''
+        assert not journal.exists()
+    finally:
+        journal.unlink(missing_ok=True)
+        subprocess.run(['docker', 'rm', '--force', 'runner-selftest-killed'], capture_output=True)

@@ -3,6 +3,8 @@
 # (snippets/kubernetes/install/kind-config.yaml), its kubeconfig kept apart from the user's in
 # $KUBECONFIG_LAB. A healthy cluster on the same node image is reused; `down` deletes it only in
 # CI (CI=true), unless LAB_KEEP=1.
+# A cluster named "kind" may be the user's own: the lab records its control-plane container's ID
+# when it creates the cluster, and never reuses or deletes one whose ID is not the recorded one.
 # Offline, workload images come through a registry mirror, as readers in China pull them: each
 # node gets /etc/containerd/certs.d/docker.io/hosts.toml pointing at the lab's registry container
 # (lab-registry, from the images part), which joins the `kind` network.
@@ -12,20 +14,28 @@ CLUSTER_NAME=kind
 CLUSTER_CONFIG=$REPO_DIR/snippets/kubernetes/install/kind-config.yaml
 CLUSTER_REGISTRY=lab-registry
 CLUSTER_REGISTRY_PORT=5000
+CLUSTER_ID_FILE=$LAB_STATE/cluster-id
 
 cluster_up() {
   local image
   image=$(cat "$LAB_STATE/node-image" 2>/dev/null) || die "no node image yet: run 'lab/lab up node-image' first"
   cluster_tools
+  if cluster_exists && ! cluster_is_ours; then
+    die "a kind cluster named '$CLUSTER_NAME' exists that this lab did not create (or that an older
+  lab/lab created without recording it in $CLUSTER_ID_FILE): the lab neither uses nor deletes it.
+  If you no longer need it, delete it yourself:  kind delete cluster --name $CLUSTER_NAME
+  then run lab/lab up again."
+  fi
   if cluster_reusable "$image"; then
     log "cluster: reusing '$CLUSTER_NAME' (node image $image)"
   else
-    if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
+    if cluster_exists; then
       log "cluster: deleting '$CLUSTER_NAME' (other node image, or unhealthy)"
-      kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_LAB"
+      cluster_delete
     fi
     step "cluster: kind create cluster" kind create cluster --name "$CLUSTER_NAME" --image "$image" \
       --config "$CLUSTER_CONFIG" --kubeconfig "$KUBECONFIG_LAB"
+    cluster_control_plane_id > "$CLUSTER_ID_FILE"
   fi
   if [ "$LAB_MODE" = offline ]; then
     cluster_registry_mirror
@@ -34,12 +44,31 @@ cluster_up() {
 }
 
 cluster_down() {
-  if [ "${CI:-}" = true ] && [ "${LAB_KEEP:-}" != 1 ]; then
-    cluster_tools
-    kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_LAB"
+  cluster_tools
+  if ! cluster_exists; then
+    return 0
+  elif ! cluster_is_ours; then
+    log "cluster: '$CLUSTER_NAME' was not created by the lab: left alone"
+  elif [ "${CI:-}" = true ] && [ "${LAB_KEEP:-}" != 1 ]; then
+    cluster_delete
   else
     log "cluster: kept for the next run (delete it with: kind delete cluster --name $CLUSTER_NAME)"
   fi
+}
+
+cluster_exists() { kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; }
+
+cluster_control_plane_id() { docker inspect -f '{{.Id}}' "$CLUSTER_NAME-control-plane" 2>/dev/null; }
+
+# Ours: its control plane is the container recorded when the lab created the cluster.
+cluster_is_ours() {
+  local id
+  id=$(cluster_control_plane_id) && [ "$id" = "$(cat "$CLUSTER_ID_FILE" 2>/dev/null)" ]
+}
+
+cluster_delete() {
+  kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_LAB"
+  rm -f "$CLUSTER_ID_FILE"
 }
 
 # kind and kubectl from the node-image part's builds, first on the PATH of the rest of the lab.
@@ -47,7 +76,7 @@ cluster_tools() {
   mkdir -p "$LAB_STATE/path"
   ln -sf "$LAB_STATE/bin/kind-$KIND_VERSION/kind" "$LAB_STATE/path/kind"
   ln -sf "$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION/kubectl" "$LAB_STATE/path/kubectl"
-  export PATH=$LAB_STATE/path:$PATH
+  export PATH=$LAB_PATH:$PATH
 }
 
 cluster_reusable() {

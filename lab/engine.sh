@@ -1,16 +1,19 @@
-# The Docker engine: use one that already answers, or install Debian's docker.io and start dockerd.
-# Sourced by lab/lab. Offline, the engine pulls Docker Hub names through the lab registry
+# The Docker engine: use one that already answers, or install Debian's docker.io and start dockerd
+# (as root). Sourced by lab/lab. It never installs docker.io next to Docker CE, nor stops an engine
+# it did not start. Offline, the engine pulls Docker Hub names through the lab registry
 # (lab/images.sh), exactly as a reader in China pulls through a registry mirror.
 
 ENGINE_STATE=$LAB_STATE/engine
 ENGINE_PIDFILE=$ENGINE_STATE/dockerd.pid
-# Present while the engine was started by the latest `lab/lab up`: only then does `down` stop it.
+# Present while the running engine is the dockerd the lab started (the name is historical): only
+# then does `down` stop it.
 ENGINE_STARTED_MARK=$ENGINE_STATE/started-by-last-up
 LAB_REGISTRY_PORT=5001
 LAB_MIRROR=http://127.0.0.1:$LAB_REGISTRY_PORT
 # Debian packages the lab needs on the host: debootstrap builds the Debian base image, jq edits
-# OCI specs in the runc wrapper and reads go's JSON, curl checks the lab registry.
-ENGINE_PACKAGES=(docker.io debootstrap jq curl)
+# OCI specs in the runc wrapper and reads go's JSON, curl checks the lab registry. docker.io only
+# when no engine answers.
+ENGINE_PACKAGES=(debootstrap jq curl)
 # Runtime name of the runc wrapper that works around the missing CAP_SYS_RESOURCE (moby #42906).
 PRIVILEGED_RUNTIME=runc-drop-sys-resource
 
@@ -24,19 +27,41 @@ lacks_cap_sys_resource() {
   (( (16#$bnd >> 24 & 1) == 0 ))
 }
 
-install_engine_packages() {
-  local missing=() pkg
-  for pkg in "${ENGINE_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  log "engine: installing ${missing[*]} from Debian"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The pid of the dockerd the lab started, if it still runs (a stale pidfile may name another process).
+lab_dockerd_pid() {
+  local pid
+  pid=$(cat "$ENGINE_PIDFILE" 2>/dev/null) && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] &&
+    echo "$pid"
+}
+
+# What to add to the engine's configuration for the lab, for the messages below.
+mirror_hint() {
+  [ "$LAB_MODE" = offline ] || return 0
+  echo "
+  Offline mode needs the lab registry as its registry mirror, in /etc/docker/daemon.json:
+    { \"registry-mirrors\": [\"$LAB_MIRROR\"] }
+  (or run with LAB_MODE=online)."
+}
+
+# Debian's docker.io, unless another engine is installed or running: the lab never replaces it.
+install_debian_engine() {
+  if deb_installed docker-ce || deb_installed containerd.io; then
+    die "no Docker engine answers, and Docker CE is installed (docker-ce or containerd.io): the lab
+  will not install Debian's docker.io next to it (containerd.io conflicts with Debian's containerd).
+  Start your engine (e.g. sudo systemctl start docker), then run lab/lab up again.$(mirror_hint)"
+  fi
+  if pgrep -x dockerd >/dev/null; then
+    die "a dockerd runs but \`docker info\` fails as $(id -un): $(docker info 2>&1 >/dev/null | tail -1)
+  The lab will not start a second engine next to it."
+  fi
+  apt_install docker.io
   local installed
   installed=$(dpkg-query -W -f='${Version}' docker.io)
   [[ $installed == "$DOCKER_DEB_VERSION"* ]] \
     || log "engine: warning: docker.io $installed is not the tested $DOCKER_DEB_VERSION"
+  # dockerd runs as root; its socket is for root and the docker group.
+  [ "$(id -u)" = 0 ] || [[ " $(id -nG) " == *" docker "* ]] ||
+    die "$(id -un) is not in the docker group: sudo usermod -aG docker $(id -un), log in again, rerun"
 }
 
 write_daemon_config() {
@@ -69,47 +94,56 @@ log_engine_versions() {
 
 engine_up() {
   mkdir -p "$ENGINE_STATE"
-  install_engine_packages
+  apt_install "${ENGINE_PACKAGES[@]}"
   if engine_answers; then
-    rm -f "$ENGINE_STARTED_MARK"
-    log "engine: a Docker engine already answers; using it (\`lab/lab down\` will leave it running)"
+    if [ -f "$ENGINE_STARTED_MARK" ] && lab_dockerd_pid >/dev/null; then
+      log "engine: the dockerd the lab started still runs (pid $(lab_dockerd_pid)); using it"
+    else
+      rm -f "$ENGINE_STARTED_MARK"
+      log "engine: a Docker engine already answers; using it (\`lab/lab down\` will leave it running)"
+    fi
     if [ "$LAB_MODE" = offline ] \
       && ! docker info --format '{{json .RegistryConfig.Mirrors}}' | grep -qF "\"$LAB_MIRROR/\""; then
-      die "the running engine has no registry mirror $LAB_MIRROR, which offline mode needs.
-  Add it to /etc/docker/daemon.json:  { \"registry-mirrors\": [\"$LAB_MIRROR\"] }
-  then restart the engine (e.g. systemctl restart docker), or run with LAB_MODE=online."
+      die "the running engine has no registry mirror $LAB_MIRROR.$(mirror_hint)
+  Then restart the engine (e.g. sudo systemctl restart docker)."
     fi
     log_engine_versions
     return
   fi
+  install_debian_engine
   local config
   config=$(write_daemon_config)
   log "engine: starting dockerd (log: $ENGINE_STATE/dockerd.log)"
-  # setsid: the engine outlives this shell and its process group (LAB_KEEP, other users).
-  setsid dockerd --config-file "$config" --pidfile "$ENGINE_PIDFILE" >>"$ENGINE_STATE/dockerd.log" 2>&1 &
-  local pid=$! waited=0
+  # setsid --fork: dockerd runs in a session of its own and outlives this shell and sudo (LAB_KEEP).
+  rm -f "$ENGINE_PIDFILE"
+  as_root setsid --fork dockerd --config-file "$config" --pidfile "$ENGINE_PIDFILE" \
+    </dev/null >>"$ENGINE_STATE/dockerd.log" 2>&1
+  # dockerd writes its pidfile once its configuration is read, and removes it when it exits.
+  local waited=0 started=
   until engine_answers; do
-    kill -0 "$pid" 2>/dev/null || die "dockerd exited; see $ENGINE_STATE/dockerd.log"
+    if lab_dockerd_pid >/dev/null; then started=1
+    elif [ -n "$started" ]; then die "dockerd exited; see $ENGINE_STATE/dockerd.log"; fi
     # A bounded wait on the socket: dockerd answers within seconds or something is wrong.
     (( waited++ < 600 )) || die "dockerd did not answer within 60 s; see $ENGINE_STATE/dockerd.log"
     sleep 0.1
   done
   touch "$ENGINE_STARTED_MARK"
-  log "engine: dockerd answers (pid $pid)"
+  log "engine: dockerd answers (pid $(lab_dockerd_pid))"
   log_engine_versions
 }
 
+# The mark stays while the engine keeps running, so that a later `down` still stops it.
 engine_down() {
   [ -f "$ENGINE_STARTED_MARK" ] || return 0
-  rm -f "$ENGINE_STARTED_MARK"
   if [ "${LAB_KEEP:-}" = 1 ] && [ "${CI:-}" != true ]; then
-    log "engine: kept running (LAB_KEEP=1)"
+    log "engine: kept running (LAB_KEEP=1); \`lab/lab down\` stops it"
     return
   fi
   local pid
-  pid=$(cat "$ENGINE_PIDFILE")
-  kill -0 "$pid" 2>/dev/null || return 0
-  log "engine: stopping dockerd (pid $pid)"
-  kill "$pid"
-  tail --pid="$pid" -f /dev/null
+  if pid=$(lab_dockerd_pid); then
+    log "engine: stopping dockerd (pid $pid)"
+    as_root kill "$pid"
+    tail --pid="$pid" -f /dev/null
+  fi
+  rm -f "$ENGINE_STARTED_MARK"
 }

@@ -78,10 +78,13 @@ debian_base_up() {
     previous=$(image_id "$image")
     root=$(mktemp -d "$LAB_STATE/debootstrap.XXXXXX")
     chmod 755 "$root"  # apt in the chroot downloads as the _apt user
-    build_debian_base "$root"
-    tar -C "$root" --numeric-owner -c . \
+    as_root chown 0:0 "$root"  # it is the image's /
+    # debootstrap and chroot need root: the function runs, as it is, in a root shell.
+    as_root env DEBIAN_SUITE="$DEBIAN_SUITE" bash -euo pipefail -c \
+      "$(declare -f build_debian_base); build_debian_base \"\$1\"" build_debian_base "$root"
+    as_root tar -C "$root" --numeric-owner -c . \
       | docker import --change 'CMD ["bash"]' --change "LABEL $INPUTS_LABEL=$inputs" - "$image" >/dev/null
-    rm -rf "$root"
+    as_root rm -rf "$root"
     log "images: built $image in $((SECONDS - t0)) s"
   fi
   docker tag "$image" "debian:$DEBIAN_SUITE"

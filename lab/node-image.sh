@@ -48,14 +48,11 @@ node_image_up() {
 node_image_down() { :; }
 
 node_image_prerequisites() {
-  local missing=()
-  command -v debootstrap >/dev/null || missing+=(debootstrap)
-  python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
-  command -v gcc >/dev/null || missing+=(gcc libc6-dev)
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "node-image: installing ${missing[*]} from Debian"
-    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
+  # debootstrap by package: it is in /usr/sbin, which is not on an ordinary user's PATH.
+  local wanted=(debootstrap)
+  python3 -c 'import yaml' 2>/dev/null || wanted+=(python3-yaml)
+  command -v gcc >/dev/null || wanted+=(gcc libc6-dev)
+  apt_install "${wanted[@]}"
   docker image inspect "debian:$DEBIAN_VERSION" >/dev/null 2>&1 ||
     die "node-image needs the debian:$DEBIAN_VERSION image: run 'lab/lab up images' first"
 }
@@ -92,37 +89,39 @@ node_host_has_sys_resource() {
   (( (0x$bounding >> 24) & 1 ))
 }
 
-# Step 2: kind's base image, rebuilt from Debian packages and kind's files.
+# Step 2: kind's base image, rebuilt from Debian packages and kind's files. The root filesystem
+# belongs to root, so everything that writes into it runs as root.
 node_base_rootfs() {
   local rootfs=$NODE_BUILD/rootfs kind_files
   kind_files=$(go_module_dir sigs.k8s.io/kind "$KIND_VERSION")/images/base/files
-  rm -rf "$rootfs" && mkdir -p "$rootfs"
-  debootstrap --variant=minbase --include="$(IFS=,; echo "${NODE_BASE_PACKAGES[*]}")" "$DEBIAN_SUITE" \
+  mkdir -p "$NODE_BUILD"
+  as_root rm -rf "$rootfs" && as_root mkdir "$rootfs"
+  as_root debootstrap --variant=minbase --include="$(IFS=,; echo "${NODE_BASE_PACKAGES[*]}")" "$DEBIAN_SUITE" \
     "$rootfs" http://deb.debian.org/debian >"$NODE_BUILD/debootstrap.log" 2>&1 ||
     die "debootstrap failed, see $NODE_BUILD/debootstrap.log"
   # kind's files go in after the packages, or containerd's package scripts trip over its config.
-  install -m 0755 "$kind_files"/usr/local/bin/* "$rootfs/usr/local/bin/"
-  mkdir -p "$rootfs/kind/bin" "$rootfs/LICENSES" "$rootfs/etc/kubernetes/manifests" "$rootfs/opt/cni/bin"
-  install -m 0644 "$kind_files"/kind/README.txt "$rootfs/kind/"
-  install -m 0755 "$kind_files"/kind/bin/* "$rootfs/kind/bin/"
-  install -m 0644 "$kind_files"/LICENSES/* "$rootfs/LICENSES/"
-  (cd "$kind_files/etc" && find . -type f -exec install -D -m 0644 {} "$rootfs/etc/{}" \;)
+  as_root install -m 0755 "$kind_files"/usr/local/bin/* "$rootfs/usr/local/bin/"
+  as_root mkdir -p "$rootfs/kind/bin" "$rootfs/LICENSES" "$rootfs/etc/kubernetes/manifests" "$rootfs/opt/cni/bin"
+  as_root install -m 0644 "$kind_files"/kind/README.txt "$rootfs/kind/"
+  as_root install -m 0755 "$kind_files"/kind/bin/* "$rootfs/kind/bin/"
+  as_root install -m 0644 "$kind_files"/LICENSES/* "$rootfs/LICENSES/"
+  (cd "$kind_files/etc" && as_root find . -type f -exec install -D -m 0644 {} "$rootfs/etc/{}" \;)
   # kind's units and entrypoint expect its own install locations.
-  ln -sf /usr/bin/containerd "$rootfs/usr/local/bin/containerd"
-  cp /dev/null "$rootfs/etc/machine-id"
-  cp "$rootfs"/usr/lib/cni/* "$rootfs/opt/cni/bin/"
-  install -m 0755 "$LAB_STATE/bin/crictl-$CRICTL_VERSION/crictl" "$rootfs/usr/local/bin/"
+  as_root ln -sf /usr/bin/containerd "$rootfs/usr/local/bin/containerd"
+  as_root cp /dev/null "$rootfs/etc/machine-id"
+  as_root cp "$rootfs"/usr/lib/cni/* "$rootfs/opt/cni/bin/"
+  as_root install -m 0755 "$LAB_STATE/bin/crictl-$CRICTL_VERSION/crictl" "$rootfs/usr/local/bin/"
   # The pause image kubeadm names is the one built here (kind's config names an older tag).
-  sed -i "s#sandbox_image = .*#sandbox_image = \"registry.k8s.io/pause:$PAUSE_VERSION\"#" \
+  as_root sed -i "s#sandbox_image = .*#sandbox_image = \"registry.k8s.io/pause:$PAUSE_VERSION\"#" \
     "$rootfs/etc/containerd/config.toml"
   if ! node_host_has_sys_resource; then
     # Without CAP_SYS_RESOURCE, runc fails to give a container a lower oom_score_adj than its
     # parent's ("can't get final child's PID from pipe"): containerd must clamp it, as kind's
     # entrypoint does in user namespaces.
     log "node-image: this host lacks CAP_SYS_RESOURCE: the node's containerd restricts oom_score_adj"
-    sed -i 's/restrict_oom_score_adj = false/restrict_oom_score_adj = true/' "$rootfs/etc/containerd/config.toml"
+    as_root sed -i 's/restrict_oom_score_adj = false/restrict_oom_score_adj = true/' "$rootfs/etc/containerd/config.toml"
   fi
-  chroot "$rootfs" sh -euc '
+  as_root chroot "$rootfs" sh -euc '
     ctr oci spec \
       | jq ".hooks.createContainer[.hooks.createContainer | length] |= . + {\"path\": \"/kind/bin/mount-product-files.sh\"}" \
       | jq "del(.process.rlimits)" > /etc/containerd/cri-base.json
@@ -229,7 +228,7 @@ node_assemble() {
   local container=lab-node-build base=$NODE_IMAGE_REPO-base:${hash:0:12} cmd
   # A build container left by a failed run is this part's own: replace it.
   docker rm -f -v "$container" >/dev/null 2>&1 || true
-  tar -C "$NODE_BUILD/rootfs" -c . | docker import - "$base" >/dev/null
+  as_root tar -C "$NODE_BUILD/rootfs" -c . | docker import - "$base" >/dev/null
   docker run -d --name "$container" --entrypoint sleep "$base" infinity >/dev/null
   for cmd in kubeadm kubelet kubectl; do
     docker cp "$k8s/$cmd" "$container:/usr/bin/$cmd"

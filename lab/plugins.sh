@@ -1,14 +1,16 @@
 # Docker CLI plugins the pages use, `docker compose` and `docker buildx`. Debian 12 packages
 # neither, so both are built from their Go modules (fetched from the Go module proxy), stamped
-# with their real version, cached by version in $LAB_STATE and installed where every docker client
-# looks. `go install MODULE@VERSION` refuses both: their go.mod files have exclude directives. So
+# with their real version and cached by version in $LAB_STATE. They are linked into the lab's own
+# docker config folder (DOCKER_CONFIG, exported by lab/lab and `lab/lab env`), where the docker
+# client looks for plugins first: nothing is installed system-wide.
+# `go install MODULE@VERSION` refuses both: their go.mod files have exclude directives. So
 # each is built with `go build` inside its downloaded module, as the main module, as upstream does.
 # Sourced by lab/lab.
 
 PLUGINS_STATE=$LAB_STATE/plugins
-CLI_PLUGINS_DIR=/usr/local/lib/docker/cli-plugins
+CLI_PLUGINS_DIR=$DOCKER_CONFIG/cli-plugins
 
-# PLUGIN MODULE VERSION PACKAGE_DIR LDFLAGS: build once per version, then install into CLI_PLUGINS_DIR.
+# PLUGIN MODULE VERSION PACKAGE_DIR LDFLAGS: build once per version, then link into CLI_PLUGINS_DIR.
 install_cli_plugin() {
   local plugin=$1 module=$2 version=$3 package_dir=$4 ldflags=$5
   local bin=$PLUGINS_STATE/$plugin-$version/docker-$plugin t0=$SECONDS
@@ -21,7 +23,7 @@ install_cli_plugin() {
     mv "$bin.tmp" "$bin"
     log "plugins: built docker-$plugin $version in $((SECONDS - t0)) s"
   fi
-  cmp -s "$bin" "$CLI_PLUGINS_DIR/docker-$plugin" || install -m 0755 "$bin" "$CLI_PLUGINS_DIR/docker-$plugin"
+  ln -sfn "$bin" "$CLI_PLUGINS_DIR/docker-$plugin"
 }
 
 plugins_up() {

@@ -64,14 +64,16 @@ def page_run(request):
     home.mkdir()
     env = dict(lab_env(), HOME=str(home), DOCKER_CONFIG=str(home / '.docker'))
     env.pop('KUBECONFIG', None)
-    # The lab's CLI plugins (compose, buildx), where a reader installs them for their own account.
-    plugins = Path(lab_env().get('DOCKER_CONFIG', '/nonexistent')) / 'cli-plugins'
-    if plugins.is_dir():
-        link_programs(plugins, home / '.docker' / 'cli-plugins')
+    (home / '.docker').mkdir()
     if account:
         account.give(base)
         env.update(USER=account.name, LOGNAME=account.name,
                    PATH=reader_path(account, lab_path_dirs(), base / 'bin'))
+    # The lab's CLI plugins (compose, buildx), where a reader installs them for their own account.
+    # Linked after give(): a hard link shares the owner, and the lab's binaries stay root's.
+    plugins = Path(lab_env().get('DOCKER_CONFIG', '/nonexistent')) / 'cli-plugins'
+    if plugins.is_dir():
+        link_programs(plugins, home / '.docker' / 'cli-plugins')
     recorder = docker_scope.Recorder(suite.engine, on_add=suite.journal.docker)
     run = PageRun(page, workdir, env, request.config.getoption('update_output'), account, recorder,
                   captures.host_facts(page))

@@ -207,3 +207,13 @@ def test_the_next_session_removes_what_a_killed_session_left_and_says_so(site):
     finally:
         journal.unlink(missing_ok=True)
         subprocess.run(['docker', 'rm', '--force', 'runner-selftest-killed'], capture_output=True)
+
+
+@pytest.mark.docker
+def test_pages_get_the_labs_cli_plugins_without_owning_them(site):
+    """The plugins are hard-linked into the page's home, which the reader account owns: the lab's
+    binaries must stay the lab's, or that account could replace programs that root runs."""
+    run_pages(site, 'docs/zh/docker/passing.md').assert_outcomes(passed=5, skipped=1)
+    plugins = Path(lab_env()['DOCKER_CONFIG']) / 'cli-plugins'
+    owners = {plugin.resolve().stat().st_uid for plugin in plugins.iterdir()}
+    assert owners == {os.geteuid()}

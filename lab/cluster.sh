@@ -36,6 +36,8 @@ cluster_up() {
     step "cluster: kind create cluster" kind create cluster --name "$CLUSTER_NAME" --image "$image" \
       --config "$CLUSTER_CONFIG" --kubeconfig "$KUBECONFIG_LAB"
     cluster_control_plane_id > "$CLUSTER_ID_FILE"
+    # The node image the replaced cluster ran on can go now (lab/node-image.sh).
+    if [ "$LAB_MODE" = offline ]; then node_remove_older_images "$image"; fi
   fi
   if [ "$LAB_MODE" = offline ]; then
     cluster_registry_mirror
@@ -106,7 +108,8 @@ EOF
   log "cluster: docker.io pulls go through http://$CLUSTER_REGISTRY:$CLUSTER_REGISTRY_PORT"
 }
 
-# Ready means: every node Ready and every kube-system workload (and the network) rolled out.
+# Ready means: every node Ready (which needs the pod network's CNI configuration, written by each
+# node's containerd: lab/k8s/pod-network.conflist.tmpl) and every kube-system workload rolled out.
 cluster_wait_ready() {
   local k=(kubectl --kubeconfig "$KUBECONFIG_LAB")
   "${k[@]}" wait --for=condition=Ready nodes --all --timeout=180s

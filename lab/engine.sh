@@ -1,31 +1,31 @@
-# The Docker engine: use one that already answers, or install Debian's docker.io and start dockerd
-# (as root). Sourced by lab/lab. It never installs docker.io next to Docker CE, nor stops an engine
-# it did not start. Offline, the engine pulls Docker Hub names through the lab registry
-# (lab/images.sh), exactly as a reader in China pulls through a registry mirror.
+# Part "engine": the Docker Engine a reader installs today (versions.env: DOCKER_VERSION), built
+# from its Go modules and run from the lab's own prefix, data root and exec root, so it never touches
+# another engine's files. It listens where a reader's engine does, /var/run/docker.sock, which the
+# pages show. Sourced by lab/lab.
+#   dockerd, docker-proxy   github.com/moby/moby/v2 (the engine)
+#   docker                  github.com/docker/cli (the CLI the pages use, whatever else is on PATH)
+#   containerd, runc        github.com/containerd/containerd/v2, github.com/opencontainers/runc
+#   docker-init             tini, from Debian (the same release Docker's packages ship)
+# The engine uses the containerd image store, as a fresh Docker 29 install does. Offline, it pulls
+# Docker Hub names through the lab registry (lab/images.sh), exactly as a reader in China pulls
+# through a registry mirror. Only one engine runs on a machine: if another dockerd runs, the lab
+# says so and stops, rather than start a second one beside it (they would share the docker0 bridge
+# and the firewall's chains).
 
 ENGINE_STATE=$LAB_STATE/engine
+ENGINE_BIN=$ENGINE_STATE/bin
 ENGINE_PIDFILE=$ENGINE_STATE/dockerd.pid
-# Present while the running engine is the dockerd the lab started (the name is historical): only
-# then does `down` stop it.
-ENGINE_STARTED_MARK=$ENGINE_STATE/started-by-last-up
+# Short: unix socket paths are limited to 107 bytes, and containerd's sockets live under it.
+ENGINE_EXEC_ROOT=/run/docker-k8s-lab
+ENGINE_SOCKET=/var/run/docker.sock
 LAB_REGISTRY_PORT=5001
 LAB_MIRROR=http://127.0.0.1:$LAB_REGISTRY_PORT
 # Debian packages the lab needs on the host: debootstrap builds the Debian base image, jq edits
-# OCI specs in the runc wrapper and reads go's JSON, curl checks the lab registry. docker.io only
-# when no engine answers.
-ENGINE_PACKAGES=(debootstrap jq curl)
-# Runtime name of the runc wrapper that works around the missing CAP_SYS_RESOURCE (moby #42906).
-PRIVILEGED_RUNTIME=runc-drop-sys-resource
+# go's JSON, curl checks the lab registry; the engine needs
+# tini (docker-init), iptables, libseccomp (runc) and its headers to build runc.
+ENGINE_PACKAGES=(debootstrap jq curl tini iptables libseccomp2 libseccomp-dev gcc libc6-dev)
 
 engine_answers() { docker info >/dev/null 2>&1; }
-
-# This sandbox's capability bounding set lacks CAP_SYS_RESOURCE (bit 24), yet dockerd 20.10 asks
-# for it in privileged containers, so `docker run --privileged` fails (moby #42906).
-lacks_cap_sys_resource() {
-  local bnd
-  bnd=$(awk '/^CapBnd:/ {print $2}' /proc/self/status)
-  (( (16#$bnd >> 24 & 1) == 0 ))
-}
 
 # The pid of the dockerd the lab started, if it still runs (a stale pidfile may name another process).
 lab_dockerd_pid() {
@@ -34,90 +34,90 @@ lab_dockerd_pid() {
     echo "$pid"
 }
 
-# What to add to the engine's configuration for the lab, for the messages below.
-mirror_hint() {
-  [ "$LAB_MODE" = offline ] || return 0
-  echo "
-  Offline mode needs the lab registry as its registry mirror, in /etc/docker/daemon.json:
-    { \"registry-mirrors\": [\"$LAB_MIRROR\"] }
-  (or run with LAB_MODE=online)."
+# Docker's programs, each built once per version, linked into one folder: dockerd finds containerd,
+# runc, docker-proxy and docker-init on its PATH, and LAB_PATH puts the CLI first for everyone.
+engine_build() {
+  go_component moby "$MOBY_MODULE_VERSION" module="github.com/moby/moby/v2@$MOBY_MODULE_VERSION" \
+    packages='./cmd/dockerd ./cmd/docker-proxy' tags='exclude_graphdriver_btrfs exclude_disk_quota' \
+    ldflags="-X github.com/moby/moby/v2/dockerversion.Version=$DOCKER_VERSION
+             -X github.com/moby/moby/v2/dockerversion.GitCommit=$MOBY_MODULE_VERSION
+             -X github.com/moby/moby/v2/dockerversion.BuildTime=$(go_module_time github.com/moby/moby/v2 "$MOBY_MODULE_VERSION")"
+  go_component docker-cli "$DOCKER_CLI_VERSION" module="github.com/docker/cli@$DOCKER_CLI_VERSION+incompatible" \
+    how=vendor packages=./cmd/docker \
+    ldflags="-X github.com/docker/cli/cli/version.Version=${DOCKER_CLI_VERSION#v}
+             -X github.com/docker/cli/cli/version.GitCommit=$DOCKER_CLI_VERSION
+             -X github.com/docker/cli/cli/version.BuildTime=$(go_module_time github.com/docker/cli "$DOCKER_CLI_VERSION+incompatible")"
+  build_containerd
+  build_runc
+  mkdir -p "$ENGINE_BIN"
+  local program
+  for program in "$LAB_STATE/bin/moby-$MOBY_MODULE_VERSION"/* "$LAB_STATE/bin/docker-cli-$DOCKER_CLI_VERSION"/* \
+                 "$LAB_STATE/bin/containerd-$CONTAINERD_VERSION"/* "$LAB_STATE/bin/runc-$RUNC_VERSION"/*; do
+    ln -sfn "$program" "$ENGINE_BIN/${program##*/}"
+  done
+  ln -sfn /usr/bin/tini-static "$ENGINE_BIN/docker-init"
 }
 
-# Debian's docker.io, unless another engine is installed or running: the lab never replaces it.
-install_debian_engine() {
-  if deb_installed docker-ce || deb_installed containerd.io; then
-    die "no Docker engine answers, and Docker CE is installed (docker-ce or containerd.io): the lab
-  will not install Debian's docker.io next to it (containerd.io conflicts with Debian's containerd).
-  Start your engine (e.g. sudo systemctl start docker), then run lab/lab up again.$(mirror_hint)"
-  fi
-  if pgrep -x dockerd >/dev/null; then
-    die "a dockerd runs but \`docker info\` fails as $(id -un): $(docker info 2>&1 >/dev/null | tail -1)
-  The lab will not start a second engine next to it."
-  fi
-  apt_install docker.io
-  local installed
-  installed=$(dpkg-query -W -f='${Version}' docker.io)
-  [[ $installed == "$DOCKER_DEB_VERSION"* ]] \
-    || log "engine: warning: docker.io $installed is not the tested $DOCKER_DEB_VERSION"
-  # dockerd runs as root; its socket is for root and the docker group.
-  [ "$(id -u)" = 0 ] || [[ " $(id -nG) " == *" docker "* ]] ||
-    die "$(id -un) is not in the docker group: sudo usermod -aG docker $(id -un), log in again, rerun"
+close_inherited_fds() {
+  local fd
+  for fd in /proc/"$BASHPID"/fd/*; do
+    fd=${fd##*/}
+    if ((fd > 2)); then eval "exec $fd>&-"; fi
+  done
 }
 
 write_daemon_config() {
-  local config=$ENGINE_STATE/daemon.json mirrors='[]' runtimes='{}' default_runtime=runc
+  local config=$ENGINE_STATE/daemon.json mirrors='[]'
   [ "$LAB_MODE" = offline ] && mirrors="[\"$LAB_MIRROR\"]"
-  if lacks_cap_sys_resource; then
-    install -m 0755 "$LAB_DIR/runc-drop-sys-resource" "$ENGINE_STATE/runc-drop-sys-resource"
-    runtimes="{\"$PRIVILEGED_RUNTIME\": {\"path\": \"$ENGINE_STATE/runc-drop-sys-resource\"}}"
-    default_runtime=$PRIVILEGED_RUNTIME
-    log "engine: workaround active: CAP_SYS_RESOURCE is missing from this machine's capability" \
-        "bounding set and dockerd asks for it in privileged containers (moby #42906);" \
-        "the default runtime $PRIVILEGED_RUNTIME removes it from each container's spec"
-  fi
   cat > "$config" <<EOF
 {
-  "registry-mirrors": $mirrors,
-  "runtimes": $runtimes,
-  "default-runtime": "$default_runtime"
+  "hosts": ["unix://$ENGINE_SOCKET"],
+  "data-root": "$ENGINE_STATE/data",
+  "exec-root": "$ENGINE_EXEC_ROOT",
+  "pidfile": "$ENGINE_PIDFILE",
+  "registry-mirrors": $mirrors
 }
 EOF
   echo "$config"
 }
 
-# The pages use the first docker client on PATH: on our machines /usr/local/bin/docker (28.x, what
-# readers install today), which talks to Debian's dockerd 20.10 at API 1.41.
 log_engine_versions() {
   log "engine: client $(docker version --format '{{.Client.Version}}') ($(command -v docker))," \
-      "dockerd $(docker version --format '{{.Server.Version}}')"
+      "dockerd $(docker version --format '{{.Server.Version}}'), $(docker info --format 'storage {{.Driver}}, {{index .DriverStatus 0}}')"
 }
 
 engine_up() {
-  mkdir -p "$ENGINE_STATE"
   apt_install "${ENGINE_PACKAGES[@]}"
-  if engine_answers; then
-    if [ -f "$ENGINE_STARTED_MARK" ] && lab_dockerd_pid >/dev/null; then
-      log "engine: the dockerd the lab started still runs (pid $(lab_dockerd_pid)); using it"
-    else
-      rm -f "$ENGINE_STARTED_MARK"
-      log "engine: a Docker engine already answers; using it (\`lab/lab down\` will leave it running)"
-    fi
-    if [ "$LAB_MODE" = offline ] \
-      && ! docker info --format '{{json .RegistryConfig.Mirrors}}' | grep -qF "\"$LAB_MIRROR/\""; then
-      die "the running engine has no registry mirror $LAB_MIRROR.$(mirror_hint)
-  Then restart the engine (e.g. sudo systemctl restart docker)."
-    fi
+  mkdir -p "$ENGINE_STATE"
+  step "engine: build" engine_build
+  if [ -n "$(lab_dockerd_pid)" ] && engine_answers; then
+    log "engine: the lab's dockerd runs (pid $(lab_dockerd_pid)); using it"
     log_engine_versions
     return
   fi
-  install_debian_engine
+  # Another engine, or systemd's socket for one (docker.socket), answers on the socket.
+  if pgrep -x dockerd >/dev/null || curl -s -m 5 --unix-socket "$ENGINE_SOCKET" http://docker/_ping >/dev/null; then
+    die "another Docker engine runs on this machine (or answers on $ENGINE_SOCKET). The lab runs
+  its own Docker $DOCKER_VERSION and will not start a second engine beside it: they would share the
+  docker0 bridge and the firewall's chains. Stop yours (e.g. sudo systemctl stop docker docker.socket),
+  run lab/lab up again, and start yours after lab/lab down."
+  fi
+  # The socket belongs to the docker group, as after Docker's own install (a reader's post-install step).
+  getent group docker >/dev/null || as_root groupadd --system docker
+  [ "$(id -u)" = 0 ] || [[ " $(id -nG) " == *" docker "* ]] ||
+    die "$(id -un) is not in the docker group: sudo usermod -aG docker $(id -un), log in again, rerun"
   local config
   config=$(write_daemon_config)
-  log "engine: starting dockerd (log: $ENGINE_STATE/dockerd.log)"
+  log "engine: starting dockerd $DOCKER_VERSION (log: $ENGINE_STATE/dockerd.log)"
+  as_root rm -f "$ENGINE_PIDFILE"
   # setsid --fork: dockerd runs in a session of its own and outlives this shell and sudo (LAB_KEEP).
-  rm -f "$ENGINE_PIDFILE"
-  as_root setsid --fork dockerd --config-file "$config" --pidfile "$ENGINE_PIDFILE" \
-    </dev/null >>"$ENGINE_STATE/dockerd.log" 2>&1
+  # It gets no descriptor but the standard ones: a lock this shell inherited (flock, the tests'
+  # cluster lock) would otherwise stay held for as long as the engine runs.
+  (
+    close_inherited_fds
+    as_root env PATH="$ENGINE_BIN:$PATH" setsid --fork dockerd --config-file "$config" \
+      </dev/null >>"$ENGINE_STATE/dockerd.log" 2>&1
+  )
   # dockerd writes its pidfile once its configuration is read, and removes it when it exits.
   local waited=0 started=
   until engine_answers; do
@@ -127,23 +127,18 @@ engine_up() {
     (( waited++ < 600 )) || die "dockerd did not answer within 60 s; see $ENGINE_STATE/dockerd.log"
     sleep 0.1
   done
-  touch "$ENGINE_STARTED_MARK"
   log "engine: dockerd answers (pid $(lab_dockerd_pid))"
   log_engine_versions
 }
 
-# The mark stays while the engine keeps running, so that a later `down` still stops it.
 engine_down() {
-  [ -f "$ENGINE_STARTED_MARK" ] || return 0
+  local pid
+  pid=$(lab_dockerd_pid) || return 0
   if [ "${LAB_KEEP:-}" = 1 ] && [ "${CI:-}" != true ]; then
     log "engine: kept running (LAB_KEEP=1); \`lab/lab down\` stops it"
     return
   fi
-  local pid
-  if pid=$(lab_dockerd_pid); then
-    log "engine: stopping dockerd (pid $pid)"
-    as_root kill "$pid"
-    tail --pid="$pid" -f /dev/null
-  fi
-  rm -f "$ENGINE_STARTED_MARK"
+  log "engine: stopping dockerd (pid $pid)"
+  as_root kill "$pid"
+  tail --pid="$pid" -f /dev/null
 }

@@ -1,15 +1,21 @@
 # Part "node-image": the image kind boots as a Kubernetes node, built here with no registry.
 # Offline, `kind build node-image` cannot work (it pulls every image it did not build), so its
 # steps are done by hand, from package registries only:
-#   1. binaries: Kubernetes, etcd, CoreDNS, kube-router, ... from the Go module proxy (lab/k8s/go-build.sh)
-#   2. base: Debian bookworm (debootstrap) + systemd, containerd, runc and CNI plugins from Debian,
+#   1. binaries: Kubernetes, etcd, CoreDNS, containerd, runc, the CNI plugins, ... from the Go module
+#      proxy (lab/k8s/go-build.sh)
+#   2. base: Debian bookworm (debootstrap) + systemd and the packages kind's base image installs, the
+#      containerd, runc, crictl and CNI plugins built in step 1 (kind builds these from source too),
 #      plus kind's own files (images/base/files of the kind module) - what kind's base image is
-#   3. images: the control-plane, network and storage images, tagged with the names that
+#   3. images: the control-plane and storage images, tagged with the names that
 #      `kubeadm config images list` and the node's manifests use
 #   4. node: the binaries in /usr/bin, /kind/version, the manifests, and the images imported into
 #      the node's containerd and pinned; committed with kind's entrypoint
 # The result is cached by a hash of its inputs (label lab.inputs); its tag is written to
 # $LAB_STATE/node-image for the cluster part. LAB_MODE=online uses kind's official node image.
+#
+# The pod network (kind's own kindnetd is not served by the Go module proxy) is the CNI reference
+# plugins, configured by the node's containerd from lab/k8s/pod-network.conflist.tmpl with the pod
+# CIDR the kubelet reports: see that file for why, and what it does not do (NetworkPolicy).
 
 source "$LAB_DIR/k8s/go-build.sh"
 
@@ -19,9 +25,11 @@ NODE_BASE_PACKAGES=(
   # what kind's base image installs (images/base/Dockerfile)
   systemd conntrack iptables nftables iproute2 ethtool util-linux mount kmod
   libseccomp2 pigz fuse-overlayfs nfs-common open-iscsi bash ca-certificates curl jq procps
-  # what kind builds from source for it
-  containerd runc containernetworking-plugins
+  # what kind builds from source for it (containerd, runc, crictl, CNI plugins) is built in step 1
 )
+# Where the node's files of the lab go (kind's own config files are left as kind ships them).
+NODE_CNI_TEMPLATE=/etc/containerd/pod-network.conflist.tmpl
+NODE_KUBELET_CONFIG_DIR=/etc/kubernetes/kubelet.conf.d
 
 node_image_up() {
   if [ "$LAB_MODE" = online ]; then
@@ -49,20 +57,20 @@ node_image_down() { :; }
 
 node_image_prerequisites() {
   # debootstrap by package: it is in /usr/sbin, which is not on an ordinary user's PATH.
-  local wanted=(debootstrap)
+  # gcc for the pause binary and cgo (kubelet, runc); runc's seccomp support links libseccomp.
+  local wanted=(debootstrap gcc libc6-dev libseccomp-dev pkg-config)
   python3 -c 'import yaml' 2>/dev/null || wanted+=(python3-yaml)
-  command -v gcc >/dev/null || wanted+=(gcc libc6-dev)
   apt_install "${wanted[@]}"
   docker image inspect "debian:$DEBIAN_VERSION" >/dev/null 2>&1 ||
     die "node-image needs the debian:$DEBIAN_VERSION image: run 'lab/lab up images' first"
 }
 
 # Online: kind's default node image for this kind version (named in kind's source), and the kind
-# and kubectl binaries built here.
+# and kubectl binaries built here (kubectl with Kubernetes' other static commands: one build).
 node_image_online() {
   local kind_dir image
   build_kind
-  build_kubernetes kubectl
+  build_kubernetes
   kind_dir=$(go_module_dir sigs.k8s.io/kind "$KIND_VERSION")
   image=$(sed -n 's/^const Image = "\(.*\)"$/\1/p' "$kind_dir/pkg/apis/config/defaults/image.go")
   [ -n "$image" ] || die "node-image: no default image found in kind $KIND_VERSION's source"
@@ -72,12 +80,13 @@ node_image_online() {
 }
 
 # Everything the node image is made of: versions, these scripts, the Debian base image, and
-# whether the host has CAP_SYS_RESOURCE.
+# whether the host has CAP_SYS_RESOURCE, and its cgroup version.
 node_image_inputs_hash() {
   {
     cat "$REPO_DIR/versions.env" "$LAB_DIR/node-image.sh" "$LAB_DIR"/k8s/*
     docker image inspect -f '{{.Id}}' "debian:$DEBIAN_VERSION"
     if node_host_has_sys_resource; then echo "CAP_SYS_RESOURCE: yes"; else echo "CAP_SYS_RESOURCE: no"; fi
+    if node_host_has_cgroup_v1; then echo "cgroup: v1"; else echo "cgroup: v2"; fi
   } | sha256sum | cut -c1-64
 }
 
@@ -87,6 +96,12 @@ node_host_has_sys_resource() {
   local bounding
   bounding=$(awk '/^CapBnd:/ {print $2}' /proc/self/status)
   (( (0x$bounding >> 24) & 1 ))
+}
+
+# This project's machines mount cgroup v1 (a hybrid hierarchy, machine.md); readers' machines mostly
+# have cgroup v2 (the kernel's cgroup2fs at /sys/fs/cgroup). kind's nodes see the host's.
+node_host_has_cgroup_v1() {
+  [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]
 }
 
 # Step 2: kind's base image, rebuilt from Debian packages and kind's files. The root filesystem
@@ -99,21 +114,48 @@ node_base_rootfs() {
   as_root debootstrap --variant=minbase --include="$(IFS=,; echo "${NODE_BASE_PACKAGES[*]}")" "$DEBIAN_SUITE" \
     "$rootfs" http://deb.debian.org/debian >"$NODE_BUILD/debootstrap.log" 2>&1 ||
     die "debootstrap failed, see $NODE_BUILD/debootstrap.log"
-  # kind's files go in after the packages, or containerd's package scripts trip over its config.
   as_root install -m 0755 "$kind_files"/usr/local/bin/* "$rootfs/usr/local/bin/"
   as_root mkdir -p "$rootfs/kind/bin" "$rootfs/LICENSES" "$rootfs/etc/kubernetes/manifests" "$rootfs/opt/cni/bin"
   as_root install -m 0644 "$kind_files"/kind/README.txt "$rootfs/kind/"
   as_root install -m 0755 "$kind_files"/kind/bin/* "$rootfs/kind/bin/"
   as_root install -m 0644 "$kind_files"/LICENSES/* "$rootfs/LICENSES/"
   (cd "$kind_files/etc" && as_root find . -type f -exec install -D -m 0644 {} "$rootfs/etc/{}" \;)
-  # kind's units and entrypoint expect its own install locations.
-  as_root ln -sf /usr/bin/containerd "$rootfs/usr/local/bin/containerd"
   as_root cp /dev/null "$rootfs/etc/machine-id"
-  as_root cp "$rootfs"/usr/lib/cni/* "$rootfs/opt/cni/bin/"
+  # The programs built in step 1, where kind's base image has them (its units and entrypoint
+  # expect them there).
+  as_root install -m 0755 "$LAB_STATE/bin/containerd-$CONTAINERD_VERSION"/* "$rootfs/usr/local/bin/"
+  as_root install -m 0755 "$LAB_STATE/bin/runc-$RUNC_VERSION/runc" "$rootfs/usr/local/sbin/"
   as_root install -m 0755 "$LAB_STATE/bin/crictl-$CRICTL_VERSION/crictl" "$rootfs/usr/local/bin/"
+  as_root install -m 0755 "$LAB_STATE/bin/cni-plugins-$CNI_PLUGINS_VERSION"/* "$rootfs/opt/cni/bin/"
   # The pause image kubeadm names is the one built here (kind's config names an older tag).
   as_root sed -i "s#sandbox_image = .*#sandbox_image = \"registry.k8s.io/pause:$PAUSE_VERSION\"#" \
     "$rootfs/etc/containerd/config.toml"
+  # The pod network: containerd writes the CNI configuration from this template once the kubelet
+  # reports the node's pod CIDR (lab/k8s/pod-network.conflist.tmpl says why and what it lacks).
+  as_root install -m 0644 "$LAB_DIR/k8s/pod-network.conflist.tmpl" "$rootfs$NODE_CNI_TEMPLATE"
+  printf '%s\n' '' '# The lab'"'"'s pod network (lab/k8s/pod-network.conflist.tmpl)' \
+    '[plugins."io.containerd.grpc.v1.cri".cni]' "  conf_template = \"$NODE_CNI_TEMPLATE\"" |
+    as_root tee -a "$rootfs/etc/containerd/config.toml" >/dev/null
+  # Bridged Pod traffic must pass the firewall for kube-proxy's Service rules to apply to it (the
+  # replies of a Pod on the same bridge, above all); built into some kernels, a module in others.
+  as_root mkdir -p "$rootfs/etc/systemd/system/containerd.service.d"
+  printf '%s\n' '[Service]' '# The lab'"'"'s bridge pod network needs bridged traffic to pass iptables.' \
+    'ExecStartPre=-/sbin/modprobe br_netfilter' |
+    as_root tee "$rootfs/etc/systemd/system/containerd.service.d/10-lab-br-netfilter.conf" >/dev/null
+  if node_host_has_cgroup_v1; then
+    # From Kubernetes 1.35 the kubelet refuses to start on cgroup v1 unless its configuration sets
+    # failCgroupV1: false (KEP-5573; it then only warns). kind's kubeadm configuration does not set
+    # it, and readers' machines mostly have cgroup v2, so the lab sets it in the node image only
+    # where the host has cgroup v1: a kubelet drop-in configuration directory (--config-dir).
+    log "node-image: this host has cgroup v1: the node's kubelet is configured with failCgroupV1: false"
+    as_root mkdir -p "$rootfs$NODE_KUBELET_CONFIG_DIR"
+    printf '%s\n' '# Written by the lab (lab/node-image.sh): this host has cgroup v1.' \
+      'apiVersion: kubelet.config.k8s.io/v1beta1' 'kind: KubeletConfiguration' 'failCgroupV1: false' |
+      as_root tee "$rootfs$NODE_KUBELET_CONFIG_DIR/50-lab-cgroup-v1.conf" >/dev/null
+    as_root sed -i "s#^KUBELET_EXTRA_ARGS=.*#& --config-dir=$NODE_KUBELET_CONFIG_DIR#" "$rootfs/etc/default/kubelet"
+    grep -q -- "--config-dir=$NODE_KUBELET_CONFIG_DIR" "$rootfs/etc/default/kubelet" ||
+      die "node-image: kind's /etc/default/kubelet has changed shape: update node_base_rootfs"
+  fi
   if ! node_host_has_sys_resource; then
     # Without CAP_SYS_RESOURCE, runc fails to give a container a lower oom_score_adj than its
     # parent's ("can't get final child's PID from pipe"): containerd must clamp it, as kind's
@@ -138,8 +180,8 @@ node_base_rootfs() {
   '
 }
 
-# Step 3: one image per component, FROM the Debian base (kube-proxy and kube-router add iptables),
-# saved as archives for the node's containerd. Tags must be exactly what kubeadm asks for.
+# Step 3: one image per component, FROM the Debian base (kube-proxy adds iptables), saved as
+# archives for the node's containerd. Tags must be exactly what kubeadm asks for.
 node_component_images() {
   local kubeadm=$LAB_STATE/bin/kubernetes-$KUBERNETES_VERSION/kubeadm
   local -a wanted
@@ -169,9 +211,6 @@ node_component_images() {
   node_component_image "registry.k8s.io/coredns/coredns:$COREDNS_VERSION" "" '["/usr/local/bin/coredns"]' \
     "$LAB_STATE/bin/coredns-$COREDNS_VERSION/coredns"
   node_pause_image "registry.k8s.io/pause:$PAUSE_VERSION"
-  node_component_image "docker.io/cloudnativelabs/kube-router:$KUBE_ROUTER_VERSION" \
-    "iptables ipset iproute2 ipvsadm conntrack" '["/usr/local/bin/kube-router"]' \
-    "$LAB_STATE/bin/kube-router-$KUBE_ROUTER_VERSION/kube-router"
   node_component_image "docker.io/rancher/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION" "" \
     '["/usr/local/bin/local-path-provisioner"]' \
     "$LAB_STATE/bin/local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION/local-path-provisioner"
@@ -230,13 +269,13 @@ node_assemble() {
   docker rm -f -v "$container" >/dev/null 2>&1 || true
   as_root tar -C "$NODE_BUILD/rootfs" -c . | docker import - "$base" >/dev/null
   docker run -d --name "$container" --entrypoint sleep "$base" infinity >/dev/null
-  for cmd in kubeadm kubelet kubectl; do
+  for cmd in kubeadm kubectl; do
     docker cp "$k8s/$cmd" "$container:/usr/bin/$cmd"
   done
+  docker cp "$LAB_STATE/bin/kubelet-$KUBERNETES_VERSION/kubelet" "$container:/usr/bin/kubelet"
   docker exec "$container" sh -c "echo $KUBERNETES_VERSION > /kind/version"
-  KUBE_ROUTER_DIR=$(go_module_dir github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION") \
   KIND_DIR=$(go_module_dir sigs.k8s.io/kind "$KIND_VERSION") \
-  KUBE_ROUTER_IMAGE=docker.io/cloudnativelabs/kube-router:$KUBE_ROUTER_VERSION \
+  CNI_TEMPLATE=$LAB_DIR/k8s/pod-network.conflist.tmpl \
   PROVISIONER_IMAGE=docker.io/rancher/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION \
   HELPER_IMAGE=docker.io/library/debian:$DEBIAN_VERSION \
     python3 "$LAB_DIR/k8s/node-manifests.py" "$NODE_BUILD/manifests"
@@ -244,6 +283,8 @@ node_assemble() {
   docker cp "$NODE_BUILD/images" "$container:/kind/images"
   # containerd runs only for the import; the images are not unpacked until the node starts them.
   docker exec "$container" bash -euc '
+    # On a cgroup v1 host ctr warns at every call that containerd deprecates it: said once above.
+    ctr() { command ctr "$@" 2> >(grep -v "support for cgroup v1 is deprecated" >&2 || true); }
     containerd >/var/log/containerd-build.log 2>&1 &
     until ctr version >/dev/null 2>&1; do sleep 0.2; done
     for archive in /kind/images/*.tar; do
@@ -265,10 +306,11 @@ node_assemble() {
   docker rmi "$tag-unlabelled" "$base" >/dev/null
 }
 
-# Older node images of this lab (other inputs) are dead weight: several GB each.
+# Older node images of this lab (other inputs) are dead weight: about 1 GB each. One that a
+# cluster still runs on stays until the cluster part has replaced that cluster (it calls this again).
 node_remove_older_images() {
   local keep=$1 image
   for image in $(docker images --format '{{.Repository}}:{{.Tag}}' "$NODE_IMAGE_REPO"); do
-    [ "$image" = "$keep" ] || docker rmi "$image" >/dev/null || true
+    [ "$image" = "$keep" ] || docker rmi "$image" >/dev/null 2>&1 || true
   done
 }

@@ -2,27 +2,24 @@
 
 Usage: node-manifests.py OUT_DIR
 
-Both are derived at build time from the upstream sources in the Go module cache, so no copy of
-them lives in this repository:
-- default-cni.yaml: kube-router's own manifest for a generic cluster (daemonset/generic-kuberouter.yaml:
-  pod routes and network policies, kube-proxy stays), in place of kind's kindnetd, whose module the
-  Go module proxy does not serve. The images are in the node, so they are never pulled, and the CNI
-  chain gains portmap for hostPort, as kube-router's hostport variant has it.
-- default-storage.yaml: kind's local-path-provisioner manifest (pkg/build/nodeimage), pointing at
-  rancher's local-path-provisioner image and a Debian helper image.
-Environment: KUBE_ROUTER_DIR, KIND_DIR (module folders), KUBE_ROUTER_IMAGE, PROVISIONER_IMAGE,
+- default-cni.yaml: kind applies it in place of its kindnetd manifest (whose module the Go module
+  proxy does not serve). The lab's pod network needs no object in the cluster: the node's containerd
+  writes the CNI configuration from lab/k8s/pod-network.conflist.tmpl (which says why). kind insists
+  on applying something, so this is one ConfigMap, kube-system/lab-pod-network, that shows the
+  template to whoever looks at the cluster.
+- default-storage.yaml: kind's local-path-provisioner manifest (pkg/build/nodeimage), derived at
+  build time from kind's source in the Go module cache (no copy lives in this repository), pointing
+  at rancher's local-path-provisioner image and a Debian helper image.
+Environment: CNI_TEMPLATE (the template's path), KIND_DIR (kind's module folder), PROVISIONER_IMAGE,
 HELPER_IMAGE.
 """
 
-import json
 import os
 import re
 import sys
 from pathlib import Path
 
 import yaml
-
-PORTMAP = {"type": "portmap", "capabilities": {"snat": True, "portMappings": True}}
 
 
 class BlockStyleDumper(yaml.SafeDumper):
@@ -37,19 +34,14 @@ BlockStyleDumper.add_representer(
 )
 
 
-def kube_router_manifest(kube_router_dir: Path, image: str) -> str:
-    docs = list(yaml.safe_load_all((kube_router_dir / "daemonset/generic-kuberouter.yaml").read_text()))
-    for doc in docs:
-        if doc["kind"] == "ConfigMap":
-            cni_conf = json.loads(doc["data"]["cni-conf.json"])
-            cni_conf["plugins"].append(PORTMAP)
-            doc["data"]["cni-conf.json"] = json.dumps(cni_conf, indent=2) + "\n"
-        if doc["kind"] == "DaemonSet":
-            pod = doc["spec"]["template"]["spec"]
-            for container in pod["initContainers"] + pod["containers"]:
-                container["image"] = image
-                container["imagePullPolicy"] = "IfNotPresent"
-    return yaml.dump_all(docs, Dumper=BlockStyleDumper, sort_keys=False)
+def pod_network_manifest(template: Path) -> str:
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "lab-pod-network", "namespace": "kube-system"},
+        "data": {template.name: template.read_text()},
+    }
+    return yaml.dump(config_map, Dumper=BlockStyleDumper, sort_keys=False)
 
 
 def storage_manifest(kind_dir: Path, provisioner_image: str, helper_image: str) -> str:
@@ -66,9 +58,7 @@ def main() -> None:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     env = os.environ
-    (out / "default-cni.yaml").write_text(
-        kube_router_manifest(Path(env["KUBE_ROUTER_DIR"]), env["KUBE_ROUTER_IMAGE"])
-    )
+    (out / "default-cni.yaml").write_text(pod_network_manifest(Path(env["CNI_TEMPLATE"])))
     (out / "default-storage.yaml").write_text(
         storage_manifest(Path(env["KIND_DIR"]), env["PROVISIONER_IMAGE"], env["HELPER_IMAGE"])
     )

@@ -88,6 +88,8 @@ class SuiteScope:
             self._proxy = docker_scope.EngineProxy(self.recorder).__enter__()
             self._docker_host = os.environ.get('DOCKER_HOST')
             os.environ['DOCKER_HOST'] = self._proxy.docker_host
+            # Every docker, kind and kubectl a test runs is the lab's, whatever else is on PATH.
+            os.environ['PATH'] = lab_env()['PATH']
         if kube and self.cluster is None:
             from tests.harness.kube_scope import Cluster
 

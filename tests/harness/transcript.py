@@ -9,8 +9,8 @@ Comparison: the shown output becomes a pattern that the real output must match w
 - Literal text matches itself. A run of spaces or tabs matches any run of spaces or tabs (table
   columns realign when a value is wider), never a line break; trailing spaces are ignored.
 - `...` matches anything, across lines too (doctest's ellipsis): the author's visible "this varies".
-- Values that change from one run to the next match any value of their kind (RULES). The ones that
-  name something (IDs, digests, UUIDs, generated Pod names) are bound: across a whole
+- Values that change from one run to the next match any value of their kind (RULES). IDs, digests
+  and UUIDs are bound: across a whole
   page, one shown value stands for one real value, and two different shown values for two different
   real values. So a page that pushes an image as one digest and pulls it back as another fails.
 - Facts of the machine a page was captured on (its kernel release) are recorded with the page
@@ -97,8 +97,10 @@ RULES = (
     # Shown IDs hold a letter: a 12-digit decimal number is a number, not an ID.
     Rule('id', r'\b(?=\d{0,63}[a-f])[0-9a-f]{64}\b|\b(?=\d{0,11}[a-f])[0-9a-f]{12}\b', _HEX_ID, 'hex',
          'container, image and network IDs are random or content-derived'),
+    # Not bound: Pods are listed in name order, so when one is replaced, the new one's random name
+    # decides which row it takes, and rows do not keep their Pods from one run to the next.
     Rule('pod name suffix', rf'(?<=-)[{_SAFE}]{{6,10}}-[{_SAFE}]{{5}}\b|(?<=-)[{_SAFE}]{{5}}\b', None,
-         'suffix', 'ReplicaSets and Pods get random suffixes'),
+         None, 'ReplicaSets and Pods get random suffixes'),
     # Loopback and the wildcard address are the same everywhere: compared as written. Not bound:
     # controllers list addresses in an order of their own (an EndpointSlice's endpoints), so the same
     # addresses come in another order from run to run.

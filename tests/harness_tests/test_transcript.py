@@ -118,9 +118,9 @@ def test_the_short_and_long_forms_of_an_id_agree():
 
 
 def test_within_one_output_the_same_value_repeats():
-    shown = 'web-7d4b9c8f6-x2x9z\nweb-7d4b9c8f6-x2x9z ready'
-    assert transcript.matches(shown, 'web-5c8d7b6f4d-qwrtz\nweb-5c8d7b6f4d-qwrtz ready')
-    assert not transcript.matches(shown, 'web-5c8d7b6f4d-qwrtz\nweb-5c8d7b6f4d-zzzzz ready')
+    shown = 'image aaaaaaaaaaaa\nimage aaaaaaaaaaaa ready'
+    assert transcript.matches(shown, 'image 0123456789ab\nimage 0123456789ab ready')
+    assert not transcript.matches(shown, 'image 0123456789ab\nimage 0123456789ac ready')
 
 
 def test_a_host_fact_captured_elsewhere_reads_as_this_machines():

@@ -174,8 +174,9 @@ def kubernetes_manifests(root: Path) -> list[str]:
 def compose_files(root: Path, schema_path: Path) -> list[str]:
     """Compose files in snippets/, against the Compose specification's schema."""
     schema = yaml.safe_load(schema_path.read_text(encoding='utf-8'))
-    # The schema says draft-07 in a spelling jsonschema does not recognise ("...draft-07/schema").
-    validator = jsonschema.Draft7Validator(schema)
+    # The draft the schema names (2020-12 in current compose-go); older ones spelt draft-07 in a way
+    # jsonschema does not recognise ("...draft-07/schema"), hence the default.
+    validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)(schema)
     found = []
     for path in yaml_snippets(root):
         for data, node in _documents(root, path, found):
@@ -183,10 +184,22 @@ def compose_files(root: Path, schema_path: Path) -> list[str]:
                 isinstance(data, dict) and 'services' in data and 'apiVersion' not in data)
             if not is_compose:
                 continue
-            for error in validator.iter_errors(data):
-                error = best_match([error])
+            errors = [best_match([error]) for error in validator.iter_errors(data)]
+            for error in errors:
+                if _follows_from(error, errors):
+                    continue
                 found.append(problem(root, path, _line(node, error), f'{_where(error)}: {error.message}'))
     return sorted(found, key=by_location)
+
+
+def _follows_from(error: jsonschema.ValidationError, errors) -> bool:
+    """A property that failed its own schema is also 'unevaluated' for its parent (draft 2020-12):
+    that second error says nothing new."""
+    if error.validator != 'unevaluatedProperties':
+        return False
+    invalid = {tuple(other.absolute_path)[:len(error.absolute_path) + 1] for other in errors if other is not error}
+    unexpected = re.findall(r"'([^']*)'", error.message)
+    return bool(unexpected) and all((*error.absolute_path, name) in invalid for name in unexpected)
 
 
 def actionlint(root: Path, binary: Path) -> list[str]:

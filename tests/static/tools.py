@@ -46,8 +46,11 @@ def _go(*args: str, **env: str) -> str:
     if go is None:
         raise MissingPrerequisite('Go is not installed: it fetches actionlint and the Compose schema '
                                   'from the Go module proxy')
+    # The toolchain pinned in versions.env, as the lab builds with (the go command fetches it from
+    # the module proxy): some modules (compose v5) need a newer Go than a machine may have.
+    toolchain = {'GOTOOLCHAIN': f'go{versions()["GO_VERSION"]}'}
     run = subprocess.run([go, *args], capture_output=True, text=True, cwd=CACHE,
-                         env={**os.environ, **env})
+                         env={**os.environ, **toolchain, **env})
     if run.returncode != 0:
         raise MissingPrerequisite(f'go {" ".join(args)} failed:\n{run.stderr}')
     return run.stdout
@@ -67,7 +70,7 @@ def compose_schema() -> Path:
     """The Compose specification's JSON schema, from the compose-go module that docker compose
     (at COMPOSE_VERSION) requires."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    compose = json.loads(_go('list', '-m', '-json', f'github.com/docker/compose/v2@{versions()["COMPOSE_VERSION"]}'))
+    compose = json.loads(_go('list', '-m', '-json', f'github.com/docker/compose/v5@{versions()["COMPOSE_VERSION"]}'))
     go_mod = Path(compose['GoMod']).read_text(encoding='utf-8')
     m = re.search(r'^\s*(github\.com/compose-spec/compose-go/v2) (v\S+)', go_mod, re.MULTILINE)
     if m is None:

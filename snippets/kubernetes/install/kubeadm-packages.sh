@@ -1,7 +1,7 @@
 # On every machine: kubeadm, kubelet and kubectl from the Kubernetes package repository of one
 # minor version (pkgs.k8s.io), here through Aliyun's mirror of it.
 source versions.env
-minor=${KUBERNETES_VERSION%.*}   # v1.34
+minor=${KUBERNETES_VERSION%.*}   # v1.37
 repo=https://mirrors.aliyun.com/kubernetes-new/core/stable/${minor}/deb/
 # Official address: https://pkgs.k8s.io/core:/stable:/${minor}/deb/
 sudo apt-get update

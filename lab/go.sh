@@ -40,7 +40,7 @@ go_component() {
     wrapper) dir=$LAB_STATE/go/$name-$version; go_wrapper_module "$dir" "${module%@*}" "${module#*@}" "$staged"
              # shellcheck disable=SC2086  # packages is a list
              go_wrapper_tidy "$dir" $packages ;;
-    vendor) dir=$LAB_STATE/go/$name-$version; rm -rf "$dir"
+    vendor) dir=$LAB_STATE/go/$name-$version; rm -rf "$dir" && mkdir -p "$LAB_STATE/go"
             cp -r "$(go_module_dir "${module%@*}" "${module#*@}")" "$dir" && chmod -R u+w "$dir"
             # A module zip carries no vendor/ tree: the requirements come from the proxy instead.
             cp "$dir/vendor.mod" "$dir/go.mod" && cp "$dir/vendor.sum" "$dir/go.sum" && rm -rf "$dir/vendor" ;;

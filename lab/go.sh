@@ -48,6 +48,9 @@ go_component() {
   esac
   rm -rf "$out.tmp" && mkdir -p "$out.tmp"
   local -a build=(go build -trimpath -tags "$tags" -ldflags "$ldflags -s -w") pkgs outs
+  # A module zip keeps vendor/modules.txt but not the vendored code, and go then defaults to
+  # -mod=vendor: take the requirements from the proxy, as `go install MODULE@VERSION` does.
+  [ "$how" = module ] && build+=(-mod=mod)
   read -rd '' -a pkgs <<<"$packages" || true   # lists may span lines
   read -rd '' -a outs <<<"$names" || true
   if [ ${#outs[@]} -eq 0 ]; then

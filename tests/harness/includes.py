@@ -67,7 +67,8 @@ def includes(text: str, root: Path = REPO) -> list[Include]:
         m = INCLUDE_LINE.match(line)
         if not m or m.group('target').startswith(';'):
             continue
-        target = pre.parse_snippet_target(m.group('target'))
-        resolved = pre.get_snippet_path(target['path']) if target else None
+        # The file part of "path:section" or "path:12:20", split as the preprocessor splits it.
+        path = pre.RE_SNIPPET_FILE.match(m.group('target')).group(1).strip()
+        resolved = pre.get_snippet_path(path) if path else None
         found.append(Include(m.group('target'), Path(resolved) if resolved else None, number))
     return found

@@ -2,13 +2,12 @@
 
 `--update-output` writes it together with the page's outputs, from the same run. It holds the facts
 of the machine that run happened on (its kernel release) so that a transcript showing them passes on
-another machine, where they must read as that machine's own (transcript.compare), and when the run
-happened.
+another machine, where they must read as that machine's own (transcript.compare), and the page's
+verified record of that run: when, on which versions, over which content (tests/harness/verified.py).
 """
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
@@ -30,12 +29,11 @@ def host_facts(page: Page) -> dict[str, tuple[str, str]]:
     return {name: (str(recorded[name]), fact()) for name, fact in HOST_FACTS.items() if recorded.get(name)}
 
 
-def write(page: Page) -> Path:
+def write(page: Page, run: dict) -> Path:
+    """run: the page's verified record of that run (tests/harness/verified.py)."""
     path = path_for(page)
     path.parent.mkdir(parents=True, exist_ok=True)
-    record = {'page': str(page.rel),
-              'captured': datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
-              'host': {name: fact() for name, fact in HOST_FACTS.items()}}
+    record = dict(run, host={name: fact() for name, fact in HOST_FACTS.items()})
     path.write_text('# Written by `pytest --update-output` with the outputs of the page (one run).\n'
                     + yaml.safe_dump(record, sort_keys=False, allow_unicode=True), encoding='utf-8')
     return path

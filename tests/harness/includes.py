@@ -20,10 +20,12 @@ INCLUDE_LINE = re.compile(r'^(?P<space>[ \t]*)-{1,}8<-{1,}[ \t]+(?P<quote>["\'])
 
 
 class _IgnorePythonTags(yaml.SafeLoader):
-    """mkdocs.yml holds !!python tags (slugify, fence formats) that are irrelevant here."""
+    """mkdocs.yml holds !!python tags (slugify, fence formats) and !ENV values (site_url) that are
+    irrelevant here."""
 
 
 _IgnorePythonTags.add_multi_constructor('tag:yaml.org,2002:python/', lambda loader, suffix, node: None)
+_IgnorePythonTags.add_constructor('!ENV', lambda loader, node: None)
 
 
 def snippet_config(root: Path = REPO) -> dict:

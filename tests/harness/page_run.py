@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import captures, docker_scope, rewrite, transcript
+from tests.harness import captures, docker_scope, rewrite, transcript, verified
 from tests.harness.lab import lab_env, lab_path_dirs
 from tests.harness.pages import Page, read_page
 from tests.harness.reader import Account, link_programs, reader, reader_path
@@ -39,10 +39,12 @@ class PageRun:
     bindings: transcript.Bindings = field(default_factory=transcript.Bindings)
     edits: list[rewrite.Edit] = field(default_factory=list)   # with --update-output
     failed_at: int | None = None   # page line of the first block that failed
+    blocks_run: int = 0            # a page run in part (-k, one block) is not a verified run
 
     def start_block(self) -> None:
         if self.failed_at is not None:
             pytest.skip(f'not run: the block at {self.page.rel}:{self.failed_at} failed')
+        self.blocks_run += 1
 
 
 @pytest.fixture(scope='module')
@@ -97,18 +99,36 @@ def page_run(request):
         proxy = docker_scope.EngineProxy(recorder, owner=account.uid if account else None)
         env['DOCKER_HOST'] = cleanups.enter_context(proxy).docker_host
         yield run
+    entry = _verified_record(run, suite, problems)
+    if run.update_output:
+        entry = _rewrite(run, entry)
+    if entry is not None:
+        verified.write_run(page, entry)
     if problems:
         pytest.fail(f'{page.rel}: ' + '\n'.join(problems), pytrace=False)
-    if run.update_output:
-        _rewrite(run)
 
 
-def _rewrite(run: PageRun) -> None:
-    if run.failed_at is not None:
-        log.warning('%s: outputs not rewritten: the block at line %d failed', run.page.rel, run.failed_at)
-        return
+def _verified_record(run: PageRun, suite: SuiteScope, problems: list[str]) -> dict | None:
+    """The page's verified record of this run, or None when only part of the page ran."""
+    blocks, not_verified = verified.block_counts(run.page)
+    if run.failed_at is None and run.blocks_run < blocks:
+        return None
+    return verified.record(run.page, blocks=blocks, not_verified=not_verified, failed_at=run.failed_at,
+                           problem='; '.join(problems) or None, versions=suite.versions(run.page.tier))
+
+
+def _rewrite(run: PageRun, entry: dict | None) -> dict | None:
+    """Writes the run's outputs and its capture record when the whole page ran and passed; returns the
+    run's record, now vouching for the outputs just written."""
+    if entry is None or entry['result'] != 'passed':
+        log.warning('%s: outputs not rewritten: %s', run.page.rel,
+                    f'the block at line {run.failed_at} failed' if run.failed_at else
+                    'only part of the page ran' if entry is None else entry.get('problem'))
+        return entry
     rewrite.apply(run.edits)
-    captures.write(run.page)
+    entry = dict(entry, content=verified.content_hash(run.page))
+    captures.write(run.page, entry)
+    return entry
 
 
 def _docker_cleanup(run: PageRun, suite: SuiteScope, problems: list[str]) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock, Timeout
 
-from tests.harness import docker_scope
+from tests.harness import docker_scope, verified
 from tests.harness.lab import lab_env
 
 log = logging.getLogger('harness.suite')
@@ -76,6 +76,13 @@ class SuiteScope:
         self._docker_host: str | None = None
         self._orphans: list[tuple[Path, list[dict]]] = []
         self._finished = False
+        self._versions: dict[str, dict[str, str]] = {}
+
+    def versions(self, tier: str) -> dict[str, str]:
+        """What the pages of a tier run on, asked once per session (for the pages' verified stamps)."""
+        if tier not in self._versions:
+            self._versions[tier] = verified.measure_versions(tier, lab_env())
+        return self._versions[tier]
 
     def start(self, kube: bool, say=print) -> None:
         state = Path(lab_env()['LAB_STATE'])

@@ -37,11 +37,9 @@ cluster_up() {
       --config "$CLUSTER_CONFIG" --kubeconfig "$KUBECONFIG_LAB"
     cluster_control_plane_id > "$CLUSTER_ID_FILE"
     # The node image the replaced cluster ran on can go now (lab/node-image.sh).
-    if [ "$LAB_MODE" = offline ]; then node_remove_older_images "$image"; fi
+    node_remove_older_images "$image"
   fi
-  if [ "$LAB_MODE" = offline ]; then
-    cluster_registry_mirror
-  fi
+  cluster_registry_mirror
   step "cluster: ready" cluster_wait_ready
 }
 

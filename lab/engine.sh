@@ -67,8 +67,7 @@ close_inherited_fds() {
 }
 
 write_daemon_config() {
-  local config=$ENGINE_STATE/daemon.json mirrors='[]'
-  [ "$LAB_MODE" = offline ] && mirrors="[\"$LAB_MIRROR\"]"
+  local config=$ENGINE_STATE/daemon.json mirrors="[\"$LAB_MIRROR\"]"
   cat > "$config" <<EOF
 {
   "hosts": ["unix://$ENGINE_SOCKET"],

@@ -146,16 +146,6 @@ check_privileged_containers() {
 
 images_up() {
   local image name t0
-  if [ "$LAB_MODE" = online ]; then
-    for image in $(lab_images); do
-      t0=$SECONDS
-      docker pull --quiet "$image" >/dev/null
-      log "images: pulled $image in $((SECONDS - t0)) s"
-    done
-    docker tag "debian:$DEBIAN_VERSION" "debian:$DEBIAN_SUITE"
-    check_privileged_containers
-    return
-  fi
   debian_base_up
   check_privileged_containers
   # The stand-ins only need the base: build them side by side (mostly downloads and unpacking).

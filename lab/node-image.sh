@@ -11,7 +11,7 @@
 #   4. node: the binaries in /usr/bin, /kind/version, the manifests, and the images imported into
 #      the node's containerd and pinned; committed with kind's entrypoint
 # The result is cached by a hash of its inputs (label lab.inputs); its tag is written to
-# $LAB_STATE/node-image for the cluster part. LAB_MODE=online uses kind's official node image.
+# $LAB_STATE/node-image for the cluster part.
 #
 # The pod network (kind's own kindnetd is not served by the Go module proxy) is the CNI reference
 # plugins, configured by the node's containerd from lab/k8s/pod-network.conflist.tmpl with the pod
@@ -32,10 +32,6 @@ NODE_CNI_TEMPLATE=/etc/containerd/pod-network.conflist.tmpl
 NODE_KUBELET_CONFIG_DIR=/etc/kubernetes/kubelet.conf.d
 
 node_image_up() {
-  if [ "$LAB_MODE" = online ]; then
-    node_image_online
-    return
-  fi
   node_image_prerequisites
   step "node-image: binaries" build_all_binaries
   local hash tag
@@ -63,20 +59,6 @@ node_image_prerequisites() {
   apt_install "${wanted[@]}"
   docker image inspect "debian:$DEBIAN_VERSION" >/dev/null 2>&1 ||
     die "node-image needs the debian:$DEBIAN_VERSION image: run 'lab/lab up images' first"
-}
-
-# Online: kind's default node image for this kind version (named in kind's source), and the kind
-# and kubectl binaries built here (kubectl with Kubernetes' other static commands: one build).
-node_image_online() {
-  local kind_dir image
-  build_kind
-  build_kubernetes
-  kind_dir=$(go_module_dir sigs.k8s.io/kind "$KIND_VERSION")
-  image=$(sed -n 's/^const Image = "\(.*\)"$/\1/p' "$kind_dir/pkg/apis/config/defaults/image.go")
-  [ -n "$image" ] || die "node-image: no default image found in kind $KIND_VERSION's source"
-  docker pull "$image"
-  log "node-image: online, kind's default image $image (Kubernetes ${image#*:}, not $KUBERNETES_VERSION)"
-  echo "$image" > "$LAB_STATE/node-image"
 }
 
 # Everything the node image is made of: versions, these scripts, the Debian base image, and

@@ -92,18 +92,11 @@ def megabytes(size: str) -> int:
     return int(size.removesuffix(' MB'))
 
 
-def offline() -> bool:
-    return lab_env()['LAB_MODE'] == 'offline'
-
-
-needs_offline = pytest.mark.skipif('not offline()', reason='LAB_MODE=online uses the official images')
-
 
 def test_table_lists_the_lab_images():
     assert [s.image for s in stand_ins()] == lab_images()
 
 
-@needs_offline
 @pytest.mark.parametrize('stand_in', stand_ins(), ids=lambda s: s.image)
 class TestStandIn:
     @pytest.fixture(autouse=True)

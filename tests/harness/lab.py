@@ -12,7 +12,7 @@ _SHELL_VARIABLES = {'_', 'SHLVL', 'PWD', 'OLDPWD'}
 
 
 def lab_env() -> dict[str, str]:
-    """The current environment plus the lab's exports (LAB_MODE, LAB_STATE, KUBECONFIG_LAB, ...)."""
+    """The current environment plus the lab's exports (LAB_STATE, KUBECONFIG_LAB, ...)."""
     return {**os.environ, **_lab_exports()}
 
 

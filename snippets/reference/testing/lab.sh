@@ -2,7 +2,7 @@
 lab/lab up
 # Only the parts the Docker pages need
 lab/lab up engine plugins images
-# The environment the tests run with (LAB_MODE, LAB_STATE, KUBECONFIG_LAB, PATH)
+# The environment the tests run with (LAB_STATE, KUBECONFIG_LAB, PATH)
 lab/lab env
 # Stop what `up` started
 lab/lab down

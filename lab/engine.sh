@@ -23,7 +23,8 @@ LAB_MIRROR=http://127.0.0.1:$LAB_REGISTRY_PORT
 # Debian packages the lab needs on the host: debootstrap builds the Debian base image, jq edits
 # go's JSON, curl checks the lab registry; the engine needs
 # tini (docker-init), iptables, libseccomp (runc) and its headers to build runc.
-ENGINE_PACKAGES=(debootstrap jq curl tini iptables libseccomp2 libseccomp-dev gcc libc6-dev)
+# debian-archive-keyring: debootstrap checks Debian's signatures with it (Ubuntu does not ship it).
+ENGINE_PACKAGES=(debootstrap debian-archive-keyring jq curl tini iptables libseccomp2 libseccomp-dev gcc libc6-dev)
 
 engine_answers() { docker info >/dev/null 2>&1; }
 
@@ -100,6 +101,12 @@ engine_up() {
   its own Docker $DOCKER_VERSION and will not start a second engine beside it: they would share the
   docker0 bridge and the firewall's chains. Stop yours (e.g. sudo systemctl stop docker docker.socket),
   run lab/lab up again, and start yours after lab/lab down."
+  fi
+  # dockerd uses a system containerd instead of starting its own as soon as this socket exists.
+  if [ -S /run/containerd/containerd.sock ]; then
+    die "a containerd runs on this machine (/run/containerd/containerd.sock): dockerd would use it instead
+  of the lab's containerd $CONTAINERD_VERSION. Stop it (e.g. sudo systemctl stop containerd), run
+  lab/lab up again, and start it after lab/lab down."
   fi
   # The socket belongs to the docker group, as after Docker's own install (a reader's post-install step).
   getent group docker >/dev/null || as_root groupadd --system docker

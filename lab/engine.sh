@@ -121,14 +121,18 @@ engine_up() {
   # cluster lock) would otherwise stay held for as long as the engine runs.
   (
     close_inherited_fds
-    as_root env PATH="$ENGINE_BIN:$PATH" setsid --fork dockerd --config-file "$config" \
+    # A system PATH, not the caller's: an ordinary user's has no /usr/sbin, where iptables lives.
+    as_root env PATH="$ENGINE_BIN:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+      setsid --fork dockerd --config-file "$config" \
       </dev/null >>"$ENGINE_STATE/dockerd.log" 2>&1
   )
   # dockerd writes its pidfile once its configuration is read, and removes it when it exits.
   local waited=0 started=
   until engine_answers; do
     if lab_dockerd_pid >/dev/null; then started=1
-    elif [ -n "$started" ]; then die "dockerd exited; see $ENGINE_STATE/dockerd.log"; fi
+    elif [ -n "$started" ] || { ((waited > 20)) && ! pgrep -f -- "dockerd --config-file $config" >/dev/null; }; then
+      die "dockerd exited: $(tail -n 1 "$ENGINE_STATE/dockerd.log") (see $ENGINE_STATE/dockerd.log)"
+    fi
     # A bounded wait on the socket: dockerd answers within seconds or something is wrong.
     (( waited++ < 600 )) || die "dockerd did not answer within 60 s; see $ENGINE_STATE/dockerd.log"
     sleep 0.1

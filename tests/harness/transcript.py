@@ -106,7 +106,7 @@ RULES = (
     # addresses come in another order from run to run.
     Rule('ip', r'\b(?!0\.0\.0\.0\b|127\.)(?:\d{1,3}\.){3}\d{1,3}\b', r'(?:\d{1,3}\.){3}\d{1,3}', None,
          'addresses depend on what else runs on the engine or the cluster'),
-    Rule('size', r'\b\d+(?:\.\d+)? ?(?:[kKMGT]i?)?B\b', None, None,
+    Rule('size', r'\b\d+(?:\.\d+)? ?(?:[kKMGT]i?)?B\b|\b\d+ bytes\b', None, None,
          'sizes vary with timestamps in layers, compression and the machine\'s memory'),
     Rule('duration', r'\b(?:About an?|Less than an?|\d+) (?:second|minute|hour|day|week|month|year)s?\b',
          None, None, 'ages and uptimes (docker ps)'),

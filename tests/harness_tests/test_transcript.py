@@ -30,6 +30,8 @@ def test_a_transcript_starts_with_a_command():
     # sizes, as docker prints them
     ('debian 12 20ca8b2c8fa0 117MB', 'debian 12 4ae5f89f808f 1.2GB'),
     ('Total reclaimed space: 0B', 'Total reclaimed space: 12.5kB'),
+    # and as the kubelet does in its events
+    ('Image size: 49909887 bytes.', 'Image size: 49909797 bytes.'),
     # durations: docker ps, kubectl AGE, build times
     ('Up 3 seconds', 'Up About a minute'),
     ('Exited (0) 2 seconds ago', 'Exited (0) 5 minutes ago'),
@@ -75,7 +77,7 @@ def test_ellipsis_matches_anything():
     ('cpu: 100m', 'cpu: 250m'),
     ('--requests=cpu=100m', '--requests=cpu=250m'),
     # a 12-digit decimal number is a number, not an ID
-    ('Total: 123456789012 bytes', 'Total: 123456789099 bytes'),
+    ('Total: 123456789012 requests', 'Total: 123456789099 requests'),
     # a line break is not a space
     ('one\ntwo', 'one two'),
     # loopback and the wildcard address are compared as written

@@ -15,6 +15,8 @@ CLUSTER_CONFIG=$REPO_DIR/snippets/kubernetes/install/kind-config.yaml
 CLUSTER_REGISTRY=lab-registry
 CLUSTER_REGISTRY_PORT=5000
 CLUSTER_ID_FILE=$LAB_STATE/cluster-id
+# The kind config the cluster was created with: a changed config (port mappings, say) needs a new cluster.
+CLUSTER_CONFIG_HASH_FILE=$LAB_STATE/cluster-config.sha256
 
 cluster_up() {
   local image
@@ -36,11 +38,37 @@ cluster_up() {
     step "cluster: kind create cluster" kind create cluster --name "$CLUSTER_NAME" --image "$image" \
       --config "$CLUSTER_CONFIG" --kubeconfig "$KUBECONFIG_LAB"
     cluster_control_plane_id > "$CLUSTER_ID_FILE"
+    sha256sum < "$CLUSTER_CONFIG" > "$CLUSTER_CONFIG_HASH_FILE"
     # The node image the replaced cluster ran on can go now (lab/node-image.sh).
     node_remove_older_images "$image"
   fi
   cluster_registry_mirror
+  step "cluster: metrics-server" cluster_metrics_server
   step "cluster: ready" cluster_wait_ready
+}
+
+# metrics-server, which kind does not ship (`kubectl top`, the HorizontalPodAutoscaler): its own
+# release manifests, built with kubectl's kustomize from its Go module, plus the flag its README
+# gives for kind, whose kubelets serve self-signed certificates. The image is in the node image.
+# Applied under the field manager "lab": the tests count what kubectl's own managers create as the
+# pages' doing.
+cluster_metrics_server() {
+  local dir tmp
+  dir=$(go_module_dir sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION")
+  tmp=$(mktemp -d)
+  cp -r "$dir/manifests" "$tmp/" && chmod -R u+w "$tmp"
+  cat > "$tmp/kustomization.yaml" <<'EOF'
+resources:
+  - manifests/overlays/release
+patches:
+  - target: {kind: Deployment, name: metrics-server}
+    patch: |-
+      - op: add
+        path: /spec/template/spec/containers/0/args/-
+        value: --kubelet-insecure-tls
+EOF
+  kubectl --kubeconfig "$KUBECONFIG_LAB" apply --server-side --field-manager=lab -k "$tmp" >/dev/null
+  rm -rf "$tmp"
 }
 
 cluster_down() {
@@ -82,6 +110,7 @@ cluster_tools() {
 cluster_reusable() {
   local image=$1
   [ "$(docker inspect -f '{{.Config.Image}}' "$CLUSTER_NAME-control-plane" 2>/dev/null)" = "$image" ] &&
+    [ "$(sha256sum < "$CLUSTER_CONFIG")" = "$(cat "$CLUSTER_CONFIG_HASH_FILE" 2>/dev/null)" ] &&
     [ "$(docker inspect -f '{{.State.Running}}' "$CLUSTER_NAME-control-plane")" = true ] &&
     kubectl --kubeconfig "$KUBECONFIG_LAB" get --raw /readyz >/dev/null 2>&1
 }
@@ -114,4 +143,6 @@ cluster_wait_ready() {
   "${k[@]}" -n kube-system rollout status deployment/coredns --timeout=180s
   "${k[@]}" -n kube-system rollout status daemonset/kube-proxy --timeout=180s
   "${k[@]}" -n local-path-storage rollout status deployment/local-path-provisioner --timeout=180s
+  "${k[@]}" -n kube-system rollout status deployment/metrics-server --timeout=180s
+  "${k[@]}" wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=180s
 }

@@ -54,7 +54,7 @@ node_image_down() { :; }
 node_image_prerequisites() {
   # debootstrap by package: it is in /usr/sbin, which is not on an ordinary user's PATH.
   # gcc for the pause binary and cgo (kubelet, runc); runc's seccomp support links libseccomp.
-  local wanted=(debootstrap gcc libc6-dev libseccomp-dev pkg-config)
+  local wanted=(debootstrap debian-archive-keyring gcc libc6-dev libseccomp-dev pkg-config)
   python3 -c 'import yaml' 2>/dev/null || wanted+=(python3-yaml)
   apt_install "${wanted[@]}"
   docker image inspect "debian:$DEBIAN_VERSION" >/dev/null 2>&1 ||
@@ -65,7 +65,10 @@ node_image_prerequisites() {
 # whether the host has CAP_SYS_RESOURCE, and its cgroup version.
 node_image_inputs_hash() {
   {
-    cat "$REPO_DIR/versions.env" "$LAB_DIR/node-image.sh" "$LAB_DIR"/k8s/*
+    # Only the versions that go into the node: a new Lighthouse or actionlint rebuilds nothing here.
+    grep -E '^(DEBIAN|KUBERNETES|KIND|CRICTL|ETCD|COREDNS|PAUSE|CNI_PLUGINS|LOCAL_PATH_PROVISIONER|METRICS_SERVER|CONTAINERD|RUNC)_' \
+      "$REPO_DIR/versions.env"
+    cat "$LAB_DIR/node-image.sh" "$LAB_DIR"/k8s/*
     docker image inspect -f '{{.Id}}' "debian:$DEBIAN_VERSION"
     if node_host_has_sys_resource; then echo "CAP_SYS_RESOURCE: yes"; else echo "CAP_SYS_RESOURCE: no"; fi
     if node_host_has_cgroup_v1; then echo "cgroup: v1"; else echo "cgroup: v2"; fi
@@ -196,6 +199,9 @@ node_component_images() {
   node_component_image "docker.io/rancher/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION" "" \
     '["/usr/local/bin/local-path-provisioner"]' \
     "$LAB_STATE/bin/local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION/local-path-provisioner"
+  # The official image runs the binary as its entrypoint, with the manifest's args.
+  node_component_image "registry.k8s.io/metrics-server/metrics-server:$METRICS_SERVER_VERSION" "" \
+    '["/usr/local/bin/metrics-server"]' "$LAB_STATE/bin/metrics-server-$METRICS_SERVER_VERSION/metrics-server"
   # The storage helper only runs sh, mkdir and rm: the Debian image itself.
   docker save -o "$NODE_BUILD/images/debian.tar" "debian:$DEBIAN_VERSION"
 }

@@ -61,6 +61,12 @@ build_local_path_provisioner() {
     packages=github.com/rancher/local-path-provisioner ldflags="-X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION"
 }
 
+build_metrics_server() {
+  go_component metrics-server "$METRICS_SERVER_VERSION" module="sigs.k8s.io/metrics-server@$METRICS_SERVER_VERSION" \
+    packages=sigs.k8s.io/metrics-server/cmd/metrics-server \
+    ldflags="-X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION"
+}
+
 build_crictl() {
   go_component crictl "$CRICTL_VERSION" module="sigs.k8s.io/cri-tools@$CRICTL_VERSION" \
     packages=sigs.k8s.io/cri-tools/cmd/crictl ldflags="-X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION"
@@ -80,7 +86,8 @@ build_pause() {
   touch "$out/.done"
 }
 
-LAB_GO_BUILDS=(kubernetes kubelet etcd coredns containerd runc cni_plugins local_path_provisioner crictl kind pause)
+LAB_GO_BUILDS=(kubernetes kubelet etcd coredns containerd runc cni_plugins local_path_provisioner metrics_server crictl
+  kind pause)
 
 # Builds everything above in order, printing how long each took (a cached one takes 0 s).
 build_all_binaries() {

@@ -126,7 +126,8 @@ def _rewrite(run: PageRun, entry: dict | None) -> dict | None:
                     'only part of the page ran' if entry is None else entry.get('problem'))
         return entry
     rewrite.apply(run.edits)
-    entry = dict(entry, content=verified.content_hash(run.page))
+    # Read again: run.page holds the code blocks as they were before the rewrite.
+    entry = dict(entry, content=verified.content_hash(read_page(run.page.path, run.page.root)))
     captures.write(run.page, entry)
     return entry
 

@@ -14,3 +14,5 @@ sudo apt-get update
 sudo apt-get install -y kubelet kubeadm kubectl
 # Upgrade these three on purpose, never by accident.
 sudo apt-mark hold kubelet kubeadm kubectl
+# Start the kubelet now and at boot; it restarts every few seconds until kubeadm init or join configures it.
+sudo systemctl enable --now kubelet

@@ -37,14 +37,19 @@ def run_script(example) -> str | None:
 
 def run_console(example) -> str | None:
     """A console transcript: each `$ ` command runs on its own; its output is compared with the shown one,
-    or, with --update-output, taken as the new shown output."""
+    or, with --update-output, taken as the new shown output. A command that asks for a terminal runs in
+    one, and the lines its shown output has after a shell prompt are typed into it."""
     fence: Fence = example.parsed
     run = example.namespace['page_run']
     run.start_block()
     differences = []
     for command in transcript.parse(fence.text):
-        result = shell.run(['bash', '-o', 'pipefail', '-c', command.text], run.workdir, run.env,
-                           BLOCK_TIMEOUT, merge=True, account=run.account)
+        argv = ['bash', '-o', 'pipefail', '-c', command.text]
+        if shell.wants_terminal(command.text):
+            result = shell.run_in_terminal(argv, run.workdir, run.env, BLOCK_TIMEOUT,
+                                           shell.typed_lines(command.shown), account=run.account)
+        else:
+            result = shell.run(argv, run.workdir, run.env, BLOCK_TIMEOUT, merge=True, account=run.account)
         run.recorder.add_build_output(result.stdout)
         if result.returncode != 0:
             run.failed_at = fence.line

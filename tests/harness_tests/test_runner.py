@@ -146,7 +146,8 @@ def test_only_pages_with_runnable_blocks_give_items(site):
     collected = {line.split('::')[0] for line in result.stdout.lines if '::' in line} - {''}
     assert collected == {f'docs/zh/{page}.md' for page in (
         'docker/bare-skip', 'docker/contradiction', 'docker/failing', 'docker/leak', 'docker/mismatch',
-        'docker/other-host', 'docker/passing', 'kubernetes/leak', 'kubernetes/namespace', 'reference/untiered')}
+        'docker/other-host', 'docker/passing', 'docker/terminal', 'kubernetes/leak', 'kubernetes/namespace',
+        'reference/untiered')}
 
 
 @pytest.mark.kind

@@ -75,6 +75,10 @@ _CONTROL = re.compile(r'\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 _IDLE_CR = re.compile(r'\r+(?=\n)|(?<=\n)\r+|\A\r+')
 TERMINAL_SIZE = (50, 200)   # rows, columns: wide enough that typed lines do not wrap
 PROMPT_TIMEOUT = 60         # seconds to wait for a prompt before typing
+# How long the terminal stays quiet after a prompt before the runner types. A prompt can be drawn
+# twice: `kubectl exec -it` sends the terminal's size once attached, and bash redraws its prompt on
+# that resize, dropping what was typed in between.
+PROMPT_QUIET = 0.5
 
 
 def wants_terminal(command: str) -> bool:
@@ -105,8 +109,17 @@ def typed_lines(shown: str) -> list[str]:
 
 
 def from_terminal(text: str) -> str:
-    """A terminal's output as the reader reads it: CRLF as LF, control sequences removed."""
-    return _IDLE_CR.sub('', _CONTROL.sub('', text).replace('\r\n', '\n'))
+    """A terminal's output as the reader reads it: CRLF as LF, control sequences removed, and a prompt
+    that the shell drew again over itself (a carriage return, then the prompt) shown once."""
+    lines = _IDLE_CR.sub('', _CONTROL.sub('', text).replace('\r\n', '\n')).split('\n')
+    return '\n'.join(_redrawn(line) for line in lines)
+
+
+def _redrawn(line: str) -> str:
+    """What is left of a line where a shell prompt was drawn again from its first column."""
+    parts = line.split('\r')
+    redraws = [i for i, part in enumerate(parts) if i and SHELL_PROMPT.match(part)]
+    return '\r'.join(parts[redraws[-1]:]) if redraws else line
 
 
 def run_in_terminal(argv: list[str], cwd: Path, env: dict[str, str], timeout: float, typed: list[str],
@@ -124,9 +137,7 @@ def run_in_terminal(argv: list[str], cwd: Path, env: dict[str, str], timeout: fl
         try:
             waited = 'done'
             for line in typed:
-                since = len(output)
-                waited = _read(master, output, process, min(deadline, time.monotonic() + PROMPT_TIMEOUT),
-                               lambda: _ends_with_prompt(output[since:]))
+                waited = _read_prompt(master, output, process, min(deadline, time.monotonic() + PROMPT_TIMEOUT))
                 if waited != 'done':
                     note = (f'page-runner: the command ended before a shell prompt to type "{line}" at'
                             if waited == 'ended' else
@@ -166,6 +177,22 @@ def _read(master: int, output: bytearray, process: subprocess.Popen, deadline: f
         elif time.monotonic() >= deadline:
             return 'deadline'
     return 'done'
+
+
+def _read_prompt(master: int, output: bytearray, process: subprocess.Popen, deadline: float) -> str:
+    """Read until the output ends with a shell prompt and then prints nothing for PROMPT_QUIET seconds."""
+    since = len(output)
+    while True:
+        waited = _read(master, output, process, deadline, lambda: _ends_with_prompt(output[since:]))
+        if waited != 'done':
+            return waited
+        size = len(output)
+        quiet = _read(master, output, process, min(deadline, time.monotonic() + PROMPT_QUIET),
+                      lambda: len(output) > size)
+        if quiet == 'ended':
+            return quiet
+        if quiet == 'deadline' and len(output) == size:
+            return 'done'
 
 
 def _ends_with_prompt(data: bytes) -> bool:

@@ -45,6 +45,8 @@ def test_only_what_a_terminal_adds_is_removed():
     assert shell.from_terminal(raw) == 'root@vm:/# echo hi\nhi\nbold\n'
     # a carriage return that moves the cursor back over text is kept: the comparison then shows it
     assert shell.from_terminal('10%\r100%\r\n') == '10%\r100%\n'
+    # A prompt drawn again over itself is shown once, with what was typed after it.
+    assert shell.from_terminal('root@pod:/# \r\x1b[Kroot@pod:/# ls\r\nbin\r\n') == 'root@pod:/# ls\nbin\n'
 
 
 @pytest.mark.static
@@ -60,6 +62,26 @@ def test_each_line_is_typed_at_a_prompt_and_the_output_compares_as_usual(env, tm
     assert result.returncode == 0, result.tail()
     assert '\r' not in result.stdout and '\x1b' not in result.stdout
     assert transcript.matches(shown, result.stdout), result.stdout
+
+
+# A shell that draws its prompt, then draws it again and drops what was typed before (as bash does
+# when `kubectl exec -it` resizes the terminal right after attaching), then runs one line.
+REDRAWING_SHELL = r'''
+import sys, termios, time
+prompt = "root@pod:/# "
+sys.stdout.write(prompt); sys.stdout.flush()
+time.sleep(0.2)
+termios.tcflush(0, termios.TCIFLUSH)
+sys.stdout.write("\r\x1b[K" + prompt); sys.stdout.flush()
+print(eval(sys.stdin.readline()))
+'''
+
+
+@pytest.mark.static
+def test_the_runner_types_only_once_a_redrawn_prompt_is_quiet(env, tmp_path):
+    result = shell.run_in_terminal(['python3', '-c', REDRAWING_SHELL], tmp_path, env, 10, ['6 * 7'])
+    assert result.returncode == 0, result.tail()
+    assert result.stdout.endswith('6 * 7\n42\n'), result.stdout
 
 
 @pytest.mark.static

@@ -87,9 +87,11 @@ def run_lighthouse(command: list[str], urls: list[str], out: Path) -> dict[str, 
 
 
 def search_index_counted(result: dict, site_url: str) -> bool:
-    """Material fetches the search index on the page (an XHR that overrides/main.html sends once the page
-    has loaded); Lighthouse must have seen it for the page's figure to include it."""
-    return any(r['url'] == f'{site_url}/search/search_index.json' and r['bytes'] > 0 for r in result['requests'])
+    """Material fetches the search index of the page's language (an XHR that overrides/main.html sends once
+    the page has loaded); Lighthouse must have seen it for the page's figure to include it."""
+    lang = 'en' if result['url'].startswith(f'{site_url}/en/') else 'zh'
+    index = f'{site_url}/search/search_index.{lang}.json'
+    return any(r['url'] == index and r['bytes'] > 0 for r in result['requests'])
 
 
 def problems_of(result: dict, site_url: str) -> list[str]:

@@ -102,20 +102,24 @@ def html_of(site_dir: Path, path: str) -> str:
     return (site_dir / path.lstrip('/') / 'index.html').read_text(encoding='utf-8')
 
 
-def indexed_pages_with(site_dir: Path, word: str) -> list[str]:
-    """Sections of the search index that hold the word: what search ought to find, to explain a failure."""
-    index = json.loads((site_dir / 'search' / 'search_index.json').read_text(encoding='utf-8'))
+def indexed_pages_with(site_dir: Path, lang: str, word: str) -> list[str]:
+    """Sections of the language's search index (hooks/search_split.py) that hold the word: what search
+    ought to find, to explain a failure."""
+    index = json.loads((site_dir / 'search' / f'search_index.{lang}.json').read_text(encoding='utf-8'))
     return [doc['location'] for doc in index['docs']
             if word.lower() in (doc['title'] + ' ' + doc['text']).lower()]
 
 
 @pytest.mark.parametrize('word', SEARCH_WORDS)
-def test_search_finds_words_of_both_languages(search_page, site_dir, word):
+def test_search_finds_words_of_both_languages(search_page, site_dir, site_url, word):
     lang, page = search_page
     results = search(page, word)
-    holding = indexed_pages_with(site_dir, word)
+    holding = indexed_pages_with(site_dir, lang, word)
     assert results, (f'search on the {lang} site found nothing for {word!r}, which {len(holding)} sections of '
                      f'the search index hold (e.g. {holding[:3]}): see the search plugin settings in mkdocs.yml')
+    # Each language searches its own pages only (one index per language).
+    other = [url for url in results if url.startswith(f'{site_url}/en/') != (lang == 'en')]
+    assert not other, f'search on the {lang} site found pages of the other language: {other[:3]}'
 
 
 def console_blocks(site_dir: Path) -> list[str]:

@@ -52,3 +52,8 @@ def actionlint() -> Path:
 @pytest.fixture(scope='session')
 def compose_schema() -> Path:
     return _required(tools.compose_schema)
+
+
+@pytest.fixture(scope='session')
+def gateway_api_crds() -> Path:
+    return _required(tools.gateway_api_crds)

@@ -150,16 +150,51 @@ def _where(error: jsonschema.ValidationError) -> str:
     return '.'.join(map(str, error.absolute_path)) or '(top level)'
 
 
-def kubernetes_manifests(root: Path) -> list[str]:
+def custom_resource_schemas(crd_dir: Path | None) -> dict[tuple[str, str], dict]:
+    """(apiVersion, kind) -> the strict schema of each served version of the CRDs in crd_dir."""
+    schemas = {}
+    for path in sorted(crd_dir.glob('*.yaml')) if crd_dir else []:
+        crd = yaml.safe_load(path.read_text(encoding='utf-8'))
+        for version in crd['spec']['versions']:
+            if version.get('served'):
+                api_version = f'{crd["spec"]["group"]}/{version["name"]}'
+                schemas[api_version, crd['spec']['names']['kind']] = _strict(version['schema']['openAPIV3Schema'])
+    return schemas
+
+
+def _strict(schema):
+    """A CRD's schema as the API server applies it with kubectl's strict field validation: a field
+    that an object's schema does not list is an error."""
+    if isinstance(schema, list):
+        return [_strict(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    strict = {key: _strict(value) for key, value in schema.items()}
+    if ('properties' in schema and 'additionalProperties' not in schema
+            and not schema.get('x-kubernetes-preserve-unknown-fields')):
+        strict['additionalProperties'] = False
+    return strict
+
+
+def kubernetes_manifests(root: Path, crd_dir: Path | None = None) -> list[str]:
     """Kubernetes objects in YAML snippets, against the schemas of KUBERNETES_VERSION, strictly:
-    unknown fields and wrong types fail."""
+    unknown fields and wrong types fail. Objects of the CRDs in crd_dir (the Gateway API's) are
+    checked against the CRDs' own schemas (their CEL rules are left to the API server)."""
     version = tools.versions()['KUBERNETES_VERSION']
+    custom = custom_resource_schemas(crd_dir)
     found = []
     for path in yaml_snippets(root):
         for data, node in _documents(root, path, found):
             if not (isinstance(data, dict) and 'apiVersion' in data and 'kind' in data):
                 continue
             if str(data['apiVersion']).startswith(CONFIGURATION_API_GROUPS):
+                continue
+            if (data['apiVersion'], data['kind']) in custom:
+                errors = jsonschema.Draft7Validator(custom[data['apiVersion'], data['kind']]).iter_errors(data)
+                error = best_match(errors)
+                if error is not None:
+                    found.append(problem(root, path, _line(node, error),
+                                         f'{data["kind"]} {_where(error)}: {error.message} ({data["apiVersion"]} CRD)'))
                 continue
             try:
                 kubernetes_validate.validate(data, version, strict=True)

@@ -112,6 +112,15 @@ def test_check_names_each_fault(case):
     assert check(FIXTURES / case) == expected
 
 
+def test_gateway_api_check_names_each_fault(gateway_api_crds):
+    assert linters.kubernetes_manifests(FIXTURES / 'gateway-invalid', gateway_api_crds) == [
+        "snippets/demo/gateway.yaml:10: Gateway spec.listeners.0.port: 'eighty' is not of type 'integer' "
+        '(gateway.networking.k8s.io/v1 CRD)',
+        "snippets/demo/httproute.yaml:12: HTTPRoute spec.rules.0: Additional properties are not allowed "
+        "('timeoutt' was unexpected) (gateway.networking.k8s.io/v1 CRD)",
+    ]
+
+
 def test_compose_check_names_each_fault(compose_schema):
     assert linters.compose_files(FIXTURES / 'compose-invalid', compose_schema) == [
         "snippets/demo/compose.yaml:4: services.web.ports: 80 is not of type 'array'",

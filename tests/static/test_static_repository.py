@@ -56,8 +56,8 @@ def test_hadolint():
     no_problems(linters.hadolint(REPO))
 
 
-def test_kubernetes_manifests():
-    no_problems(linters.kubernetes_manifests(REPO))
+def test_kubernetes_manifests(gateway_api_crds):
+    no_problems(linters.kubernetes_manifests(REPO, gateway_api_crds))
 
 
 def test_compose_files(compose_schema):

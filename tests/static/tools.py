@@ -77,3 +77,16 @@ def compose_schema() -> Path:
         raise MissingPrerequisite(f'{compose["GoMod"]} requires no compose-go/v2')
     module = json.loads(_go('mod', 'download', '-json', f'{m.group(1)}@{m.group(2)}'))
     return Path(module['Dir']) / 'schema' / 'compose-spec.json'
+
+
+def gateway_api_crds() -> Path:
+    """The standard-channel Gateway API CRDs, from the sigs.k8s.io/gateway-api module that Traefik (at
+    TRAEFIK_VERSION, the lab's controller) requires: the ones the lab installs (lab/cluster.sh)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    traefik = json.loads(_go('list', '-m', '-json', f'github.com/traefik/traefik/v3@{versions()["TRAEFIK_VERSION"]}'))
+    m = re.search(r'^\s*sigs\.k8s\.io/gateway-api (v\S+)', Path(traefik['GoMod']).read_text(encoding='utf-8'),
+                  re.MULTILINE)
+    if m is None:
+        raise MissingPrerequisite(f'{traefik["GoMod"]} requires no sigs.k8s.io/gateway-api')
+    module = json.loads(_go('mod', 'download', '-json', f'sigs.k8s.io/gateway-api@{m.group(1)}'))
+    return Path(module['Dir']) / 'config' / 'crd' / 'standard'

@@ -44,6 +44,7 @@ cluster_up() {
   fi
   cluster_registry_mirror
   step "cluster: metrics-server" cluster_metrics_server
+  step "cluster: traefik" cluster_traefik
   step "cluster: ready" cluster_wait_ready
 }
 
@@ -69,6 +70,20 @@ patches:
 EOF
   kubectl --kubeconfig "$KUBECONFIG_LAB" apply --server-side --field-manager=lab -k "$tmp" >/dev/null
   rm -rf "$tmp"
+}
+
+# Traefik, the Ingress and Gateway API controller (lab/traefik.yaml), after the standard Gateway API
+# CRDs of the version Traefik requires (its go.mod), from that module's own kustomization. The
+# image is in the node image. Under the field manager "lab", as metrics-server.
+cluster_traefik() {
+  local k=(kubectl --kubeconfig "$KUBECONFIG_LAB") traefik gateway_api
+  traefik=$(go_module_dir github.com/traefik/traefik/v3 "$TRAEFIK_VERSION")
+  gateway_api=$(sed -n 's#^\tsigs.k8s.io/gateway-api \(v[^ ]*\)$#\1#p' "$traefik/go.mod")
+  "${k[@]}" apply --server-side --field-manager=lab -k "$(go_module_dir sigs.k8s.io/gateway-api "$gateway_api")/config/crd" >/dev/null
+  "${k[@]}" wait --for=condition=Established --timeout=60s \
+    crd/gatewayclasses.gateway.networking.k8s.io crd/gateways.gateway.networking.k8s.io crd/httproutes.gateway.networking.k8s.io >/dev/null
+  sed "s#TRAEFIK_IMAGE#docker.io/library/traefik:$TRAEFIK_VERSION#" "$LAB_DIR/traefik.yaml" |
+    "${k[@]}" apply --server-side --field-manager=lab -f - >/dev/null
 }
 
 cluster_down() {
@@ -145,4 +160,5 @@ cluster_wait_ready() {
   "${k[@]}" -n local-path-storage rollout status deployment/local-path-provisioner --timeout=180s
   "${k[@]}" -n kube-system rollout status deployment/metrics-server --timeout=180s
   "${k[@]}" wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=180s
+  "${k[@]}" -n traefik rollout status deployment/traefik --timeout=180s
 }

@@ -66,7 +66,7 @@ node_image_prerequisites() {
 node_image_inputs_hash() {
   {
     # Only the versions that go into the node: a new Lighthouse or actionlint rebuilds nothing here.
-    grep -E '^(DEBIAN|KUBERNETES|KIND|CRICTL|ETCD|COREDNS|PAUSE|CNI_PLUGINS|LOCAL_PATH_PROVISIONER|METRICS_SERVER|CONTAINERD|RUNC)_' \
+    grep -E '^(DEBIAN|KUBERNETES|KIND|CRICTL|ETCD|COREDNS|PAUSE|CNI_PLUGINS|LOCAL_PATH_PROVISIONER|METRICS_SERVER|TRAEFIK|CONTAINERD|RUNC)_' \
       "$REPO_DIR/versions.env"
     cat "$LAB_DIR/node-image.sh" "$LAB_DIR"/k8s/*
     docker image inspect -f '{{.Id}}' "debian:$DEBIAN_VERSION"
@@ -202,6 +202,9 @@ node_component_images() {
   # The official image runs the binary as its entrypoint, with the manifest's args.
   node_component_image "registry.k8s.io/metrics-server/metrics-server:$METRICS_SERVER_VERSION" "" \
     '["/usr/local/bin/metrics-server"]' "$LAB_STATE/bin/metrics-server-$METRICS_SERVER_VERSION/metrics-server"
+  # Traefik's official image runs the binary as its entrypoint (lab/traefik.yaml gives the args).
+  node_component_image "docker.io/library/traefik:$TRAEFIK_VERSION" "" '["/usr/local/bin/traefik"]' \
+    "$LAB_STATE/bin/traefik-$TRAEFIK_VERSION/traefik"
   # The storage helper only runs sh, mkdir and rm: the Debian image itself.
   docker save -o "$NODE_BUILD/images/debian.tar" "debian:$DEBIAN_VERSION"
 }

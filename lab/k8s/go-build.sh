@@ -67,6 +67,22 @@ build_metrics_server() {
     ldflags="-X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION"
 }
 
+# Traefik, the lab's Ingress and Gateway API controller: pure Go (ingress-nginx needs OpenResty's
+# C build, Contour and Envoy Gateway need Envoy's), and one program serves both APIs.
+# Stamped as its release build stamps it (.goreleaser.yml.tmpl: the version without its v, and the
+# codename its release workflow sets).
+build_traefik() {
+  [ -f "$LAB_STATE/bin/traefik-$TRAEFIK_VERSION/.done" ] && return
+  local dir codename
+  dir=$(go_module_dir github.com/traefik/traefik/v3 "$TRAEFIK_VERSION")
+  codename=$(sed -n 's/^ *CODENAME: *//p' "$dir/.github/workflows/release.yaml")
+  go_component traefik "$TRAEFIK_VERSION" module="github.com/traefik/traefik/v3@$TRAEFIK_VERSION" \
+    packages=./cmd/traefik \
+    ldflags="-X github.com/traefik/traefik/v3/pkg/version.Version=${TRAEFIK_VERSION#v}
+             -X github.com/traefik/traefik/v3/pkg/version.Codename=$codename
+             -X github.com/traefik/traefik/v3/pkg/version.BuildDate=$(go_module_time github.com/traefik/traefik/v3 "$TRAEFIK_VERSION")"
+}
+
 build_crictl() {
   go_component crictl "$CRICTL_VERSION" module="sigs.k8s.io/cri-tools@$CRICTL_VERSION" \
     packages=sigs.k8s.io/cri-tools/cmd/crictl ldflags="-X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION"
@@ -86,8 +102,8 @@ build_pause() {
   touch "$out/.done"
 }
 
-LAB_GO_BUILDS=(kubernetes kubelet etcd coredns containerd runc cni_plugins local_path_provisioner metrics_server crictl
-  kind pause)
+LAB_GO_BUILDS=(kubernetes kubelet etcd coredns containerd runc cni_plugins local_path_provisioner metrics_server traefik
+  crictl kind pause)
 
 # Builds everything above in order, printing how long each took (a cached one takes 0 s).
 build_all_binaries() {

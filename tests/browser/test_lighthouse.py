@@ -25,12 +25,11 @@ REPO = Path(__file__).resolve().parents[2]
 REPORTS = REPO / 'build' / 'reports' / 'lighthouse'
 RUNNER = Path(__file__).with_name('lighthouse.mjs')
 
-# Issue #12 asks for performance >= 95 on every page. The longest pages (about 2,000 DOM nodes, many
-# code blocks) measure 92-94 here, the median of three runs, from Material's set-up of a long page:
-# below 95 is reported in summary.md as missing the target; below 90 fails. The regressions this
-# catches measured 61-74 (the 3.5 MB mermaid bundle on every page, mermaid loaded at run time).
-MIN_SCORES = {'performance': 0.90, 'accessibility': 0.95, 'best-practices': 1.0, 'seo': 1.0}
-TARGET_PERFORMANCE = 0.95
+# Issue #12's budget. Performance moves with the machine's load: a page under it is measured twice
+# more and judged on the median of three (RUNS_WHEN_SLOW). On 2 quiet cores every page measured
+# 98-100 once long pages' blocks below the first screen were left unrendered until needed (extra.css).
+MIN_SCORES = {'performance': 0.95, 'accessibility': 0.95, 'best-practices': 1.0, 'seo': 1.0}
+TARGET_PERFORMANCE = MIN_SCORES['performance']
 MAX_FCP_MS = 2000
 MAX_BYTES = 500 * 1024
 # Simulated timings move with the machine's load: a page under the performance or first-paint budget

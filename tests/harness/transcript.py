@@ -90,8 +90,9 @@ RULES = (
     Rule('date', r'\b\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?', None, None,
          'the day the page runs (web servers\' access logs)'),
     Rule('time', r'\b\d{2}:\d{2}:\d{2}(?:\.\d+)?\b', None, None, 'the time the page runs'),
-    # A UUID may follow '_' (lease holders: kind-control-plane_<uuid>), where \b does not fire.
-    Rule('uuid', r'(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b',
+    # A UUID may follow or precede '_' (lease holders: kind-control-plane_<uuid>), where \b does not
+    # fire: its ends are 'no hex digit next to it'.
+    Rule('uuid', r'(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])',
          r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', 'uuid',
          'object UIDs and lease holders are random'),
     # Shown IDs hold a letter: a 12-digit decimal number is a number, not an ID.

@@ -49,6 +49,8 @@ def test_a_transcript_starts_with_a_command():
     # lease holders: a host name and a UUID joined by '_'
     ('kind-control-plane_8cb2e52b-c978-4fdc-a37d-452ca8144058   13m',
      'kind-control-plane_4cf3d8ef-9fa0-4199-8d09-638aea73fceb   4m19s'),
+    # and a UUID followed by '_' (a pod sandbox's name in crictl, k8s_<pod>_<namespace>_<uid>_0)
+    ('k8s_web_default_3f1c2a9e-8d4b-4c1a-9e2f-0a1b2c3d4e5f_0', 'k8s_web_default_00000000-1111-2222-3333-444444444444_0'),
     # column alignment follows the widest value
     ('NAME   STATUS\nweb    Up 3 seconds', 'NAME     STATUS\nweb      Up 12 minutes'),
 ])
@@ -80,6 +82,8 @@ def test_ellipsis_matches_anything():
     ('Total: 123456789012 requests', 'Total: 123456789099 requests'),
     # a line break is not a space
     ('one\ntwo', 'one two'),
+    # a UUID with one hex digit too many is not a UUID
+    ('id 3f1c2a9e-8d4b-4c1a-9e2f-0a1b2c3d4e5f0', 'id 00000000-1111-2222-3333-4444444444440'),
     # loopback and the wildcard address are compared as written
     ('0.0.0.0:8080->80/tcp', '127.0.0.1:8080->80/tcp'),
 ])

@@ -5,6 +5,8 @@ set -euo pipefail
 source versions.env
 helm repo add traefik https://traefik.github.io/charts
 helm repo update traefik
+# The chart's own Traefik is v3.6.15; image.tag gives the same v3.6 patch as this site's lab.
 helm install traefik traefik/traefik --version "$TRAEFIK_CHART_VERSION" \
-  --namespace traefik --create-namespace --values traefik-values.yaml
+  --namespace traefik --create-namespace --values traefik-values.yaml \
+  --set image.tag="$TRAEFIK_VERSION"
 kubectl -n traefik rollout status deployment/traefik --timeout=180s

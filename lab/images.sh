@@ -1,6 +1,6 @@
-# The images the pages use. Offline: a Debian base from debootstrap, stand-ins for the official
+# The images the pages use: a Debian base from debootstrap, stand-ins for the official
 # images built from Debian packages (lab/images/<name>/), all served by the lab registry, which the
-# engine uses as its registry mirror (lab/engine.sh). Online: the official images, pulled.
+# engine uses as its registry mirror (lab/engine.sh).
 # Sourced by lab/lab.
 
 IMAGES_DIR=$LAB_DIR/images

@@ -33,7 +33,9 @@ TEXT = {
         'no-blocks': 'This page has no commands to run.',
         'no-record': 'No run of this page is on record: not verified yet.',
         'passed': 'Verified: all {blocks} code blocks of this page passed on {date}, on {versions}.',
+        'passed-one': 'Verified: the one code block of this page passed on {date}, on {versions}.',
         'not-verified': '{count} more are marked as not verified.',
+        'not-verified-one': 'One more is marked as not verified.',
         'changed': 'Not verified: the code blocks of this page changed after they all passed on {date} '
                    'and have not run since.',
         'failed-at': 'Failing: in the run of {date}, the code block at line {line} of this page failed.',
@@ -65,10 +67,17 @@ def stamp(lang: str, page_path: Path, root: Path = ROOT) -> str:
     if entry.get('content') != verified.content_hash(page):
         return text['changed'].format(date=date)
     versions = text['join'].join(f'{name} {value}' for name, value in entry.get('versions', {}).items())
-    line = text['passed'].format(blocks=entry.get('blocks', blocks), date=date, versions=versions)
+    count = entry.get('blocks', blocks)
+    line = text[_singular(text, 'passed', count)].format(blocks=count, date=date, versions=versions)
     if entry.get('not-verified'):
-        line += ' ' + text['not-verified'].format(count=entry['not-verified'])
+        count = entry['not-verified']
+        line += ' ' + text[_singular(text, 'not-verified', count)].format(count=count)
     return line
+
+
+def _singular(text: dict, key: str, count: int) -> str:
+    """English says "one block is", Chinese has no plural: KEY-one where the language has it."""
+    return f'{key}-one' if count == 1 and f'{key}-one' in text else key
 
 
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:

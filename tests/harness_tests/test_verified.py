@@ -52,9 +52,18 @@ def test_a_passed_run_gives_its_date_versions_and_counts_in_both_languages(root)
     assert entry['blocks'] == 3 and entry['not-verified'] == 1   # passing.md marks its macOS block
     assert hook.stamp('en', PASSING, root) == (
         'Verified: all 3 code blocks of this page passed on 2026-11-30, on Docker Engine 29.8.0, '
-        'Docker Compose v5.6.0. 1 more are marked as not verified.')
-    assert hook.stamp('zh', PASSING, root).startswith(
-        '已验证：本页 3 个代码块于 2026-11-30 全部通过，运行在 Docker Engine 29.8.0、Docker Compose v5.6.0 上。')
+        'Docker Compose v5.6.0. One more is marked as not verified.')
+    assert hook.stamp('zh', PASSING, root) == (
+        '已验证：本页 3 个代码块于 2026-11-30 全部通过，运行在 Docker Engine 29.8.0、Docker Compose v5.6.0 上。'
+        ' 另有 1 个代码块标明了未经验证。')
+
+
+@pytest.mark.static
+def test_english_says_one_block_in_the_singular(root):
+    write_run(root, date='2026-11-30T10:00:00Z', blocks=1, **{'not-verified': 2})
+    assert hook.stamp('en', PASSING, root) == (
+        'Verified: the one code block of this page passed on 2026-11-30, on Docker Engine 29.8.0, '
+        'Docker Compose v5.6.0. 2 more are marked as not verified.')
 
 
 @pytest.mark.static

@@ -3,5 +3,5 @@
 # One tier that needs the lab (./dev test brings the lab up first)
 ./dev test -m docker
 ./dev test -m kind
-# The browser tier needs the Python packages (./dev build installs them) and Chromium
-.venv/bin/pytest -m browser
+# The browser tier needs no lab either: ./dev installs Chromium and Lighthouse when they are missing
+./dev test -m browser
